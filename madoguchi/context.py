@@ -1,0 +1,45 @@
+"""What every command receives: the settings and lazily built shared services."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+
+from madoguchi.settings import Settings
+from nlp.bootstrap import ensure_classifier
+from nlp.classifier import Classifier
+from nlp.registry import ModelRegistry
+from nlp.taxonomy import Taxonomy, load_taxonomy
+from nlp.understand import Understander
+
+
+@dataclass
+class AppContext:
+    """Built once in the CLI callback from the settings read in `main()`."""
+
+    settings: Settings
+    _taxonomy: Taxonomy | None = field(default=None, repr=False)
+    _understander: Understander | None = field(default=None, repr=False)
+
+    @property
+    def taxonomy(self) -> Taxonomy:
+        if self._taxonomy is None:
+            self._taxonomy = load_taxonomy(self.settings.taxonomy_file)
+        return self._taxonomy
+
+    @property
+    def registry(self) -> ModelRegistry:
+        return ModelRegistry(self.settings.models_dir)
+
+    def classifier(self) -> Classifier:
+        """The promoted model; trains the first one on a fresh checkout."""
+        registry = self.registry
+        if registry.current_version() is None:
+            print("初回のため、分類モデルを学習しています（1分ほどかかります）…", file=sys.stderr)
+        return ensure_classifier(registry, self.settings.corpus_dir, self.taxonomy)
+
+    @property
+    def understander(self) -> Understander:
+        if self._understander is None:
+            self._understander = Understander(self.classifier(), self.settings.max_message_chars)
+        return self._understander

@@ -1,0 +1,43 @@
+"""Settings, read once from the environment and `.env` in `main()` and passed down.
+
+This is the only module that reads the process environment.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Every knob of madoguchi; see the README's operations section."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    home: Path = Field(default=Path("var"), validation_alias="MADOGUCHI_HOME")
+    database_url: str | None = Field(default=None, validation_alias="MADOGUCHI_DATABASE_URL")
+    corpus_dir: Path = Field(
+        default=REPO_ROOT / "data" / "corpus", validation_alias="MADOGUCHI_CORPUS_DIR"
+    )
+    taxonomy_file: Path | None = Field(default=None, validation_alias="MADOGUCHI_TAXONOMY_FILE")
+    max_message_chars: int = Field(default=4096, validation_alias="MADOGUCHI_MAX_MESSAGE_CHARS")
+
+    debug: bool = Field(default=False, validation_alias="MADOGUCHI_DEBUG")
+
+    telegram_bot_token: SecretStr | None = Field(default=None, validation_alias="TELEGRAM_BOT_TOKEN")
+
+    @property
+    def models_dir(self) -> Path:
+        """Where the model registry keeps its versions."""
+        return self.home / "models"
+
+
+def load_settings() -> Settings:
+    """Build the settings from the environment and `.env` (call once, in `main()`)."""
+    return Settings()

@@ -1,0 +1,87 @@
+"""The trained classifier as the rest of madoguchi sees it: one text in, one decision out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.pipeline import Pipeline
+
+from nlp.features import Prepared
+from nlp.lean import LeanScorer
+from nlp.taxonomy import OTHER
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """When a result counts as uncertain, and when another label counts as present.
+
+    ``confidence`` holds one minimum top score per label, tuned on out-of-fold predictions
+    so that confident predictions of that label reach the target precision.
+    """
+
+    confidence: dict[str, float]
+    margin: float = 0.15
+    secondary: float = 0.2
+    default_confidence: float = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    """What the classifier says about one message."""
+
+    label: str
+    confidence: float
+    uncertain: bool
+    secondary: tuple[str, ...]
+    scores: dict[str, float]
+    explanation: tuple[str, ...]
+    model_version: str
+    runner_up: str = field(default=OTHER)
+
+    def likeliest(self, n: int = 3) -> list[str]:
+        """The ``n`` likeliest labels, best first."""
+        return sorted(self.scores, key=self.scores.__getitem__, reverse=True)[:n]
+
+
+class Classifier:
+    """A fitted pipeline, its lean scorer and its thresholds, under one version id."""
+
+    def __init__(self, pipeline: Pipeline, thresholds: Thresholds, version: str) -> None:
+        self.pipeline = pipeline
+        self.thresholds = thresholds
+        self.version = version
+        self._scorer = LeanScorer(pipeline)
+        self.labels = self._scorer.labels
+
+    def classify(self, prepared: Prepared, explain: bool = True) -> Classification:
+        """Classify one prepared message."""
+        scores = self._scorer.score(prepared, explain=explain)
+        return self.decide(scores.probabilities, scores.explanation)
+
+    def decide(self, probabilities: np.ndarray, explanation: tuple[str, ...] = ()) -> Classification:
+        """Turn calibrated probabilities into label, secondary labels and uncertainty."""
+        order = np.argsort(probabilities)[::-1]
+        top, second = int(order[0]), int(order[1])
+        label = self.labels[top]
+        confidence = float(probabilities[top])
+        margin = confidence - float(probabilities[second])
+        needed = self.thresholds.confidence.get(label, self.thresholds.default_confidence)
+        uncertain = confidence < needed or margin < self.thresholds.margin
+        secondary = tuple(
+            self.labels[i]
+            for i in order[1:]
+            if probabilities[i] >= self.thresholds.secondary and self.labels[i] != OTHER
+        )
+        if label == OTHER:
+            secondary = ()
+        return Classification(
+            label=label,
+            confidence=round(confidence, 4),
+            uncertain=uncertain,
+            secondary=secondary,
+            scores={self.labels[i]: round(float(p), 4) for i, p in enumerate(probabilities)},
+            explanation=explanation,
+            model_version=self.version,
+            runner_up=self.labels[second],
+        )

