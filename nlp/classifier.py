@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
 from sklearn.pipeline import Pipeline
 
 from nlp.features import Prepared
@@ -59,29 +58,33 @@ class Classifier:
         scores = self._scorer.score(prepared, explain=explain)
         return self.decide(scores.probabilities, scores.explanation)
 
-    def decide(self, probabilities: np.ndarray, explanation: tuple[str, ...] = ()) -> Classification:
+    def decide(
+        self, probabilities: tuple[float, ...], explanation: tuple[str, ...] = ()
+    ) -> Classification:
         """Turn calibrated probabilities into label, secondary labels and uncertainty."""
-        order = np.argsort(probabilities)[::-1]
-        top, second = int(order[0]), int(order[1])
-        label = self.labels[top]
-        confidence = float(probabilities[top])
-        margin = confidence - float(probabilities[second])
-        needed = self.thresholds.confidence.get(label, self.thresholds.default_confidence)
-        uncertain = confidence < needed or margin < self.thresholds.margin
-        secondary = tuple(
-            self.labels[i]
-            for i in order[1:]
-            if probabilities[i] >= self.thresholds.secondary and self.labels[i] != OTHER
-        )
-        if label == OTHER:
-            secondary = ()
+        labels = self.labels
+        order = sorted(range(len(probabilities)), key=probabilities.__getitem__, reverse=True)
+        top, second = order[0], order[1]
+        label = labels[top]
+        confidence = probabilities[top]
+        margin = confidence - probabilities[second]
+        thresholds = self.thresholds
+        needed = thresholds.confidence.get(label, thresholds.default_confidence)
+        uncertain = confidence < needed or margin < thresholds.margin
+        secondary: tuple[str, ...] = ()
+        if label != OTHER:
+            secondary = tuple(
+                labels[i]
+                for i in order[1:]
+                if probabilities[i] >= thresholds.secondary and labels[i] != OTHER
+            )
         return Classification(
             label=label,
             confidence=round(confidence, 4),
             uncertain=uncertain,
             secondary=secondary,
-            scores={self.labels[i]: round(float(p), 4) for i, p in enumerate(probabilities)},
+            scores={labels[i]: round(p, 4) for i, p in enumerate(probabilities)},
             explanation=explanation,
             model_version=self.version,
-            runner_up=self.labels[second],
+            runner_up=labels[second],
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from nlp.gazetteer import Gazetteer
 from nlp.places import Place, find_places
 
 _KANJI_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6,
@@ -46,16 +47,7 @@ _INDUSTRIES: dict[str, str] = {
     "不動産業": "不動産",
     "教育・学習支援業": "学習塾 教室 スクール",
 }
-_INDUSTRY_RE = re.compile(
-    "|".join(
-        sorted(
-            (re.escape(k) for ks in _INDUSTRIES.values() for k in ks.split()),
-            key=len,
-            reverse=True,
-        )
-    )
-)
-_INDUSTRY_OF = {k: name for name, ks in _INDUSTRIES.items() for k in ks.split()}
+_INDUSTRY_NAMES = Gazetteer({k: name for name, ks in _INDUSTRIES.items() for k in ks.split()})
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,13 +80,14 @@ def parse_number(token: str) -> int | None:
 
 def employees_in(text: str) -> int | None:
     """The number of employees stated in ``text``, if any."""
-    for pattern in _EMPLOYEES_RES:
-        match = pattern.search(text)
-        if match:
-            value = parse_number(match.group(1))
-            if value is not None and 0 < value < 100_000:
-                return value
-    if _COUPLE_RE.search(text):
+    if "人" in text or "名" in text:  # cheap test first: most messages state no number
+        for pattern in _EMPLOYEES_RES:
+            match = pattern.search(text)
+            if match:
+                value = parse_number(match.group(1))
+                if value is not None and 0 < value < 100_000:
+                    return value
+    if "夫婦" in text and _COUPLE_RE.search(text):
         return 2
     if _SOLO_RE.search(text):
         return 1
@@ -103,8 +96,8 @@ def employees_in(text: str) -> int | None:
 
 def industry_in(text: str) -> str | None:
     """The industry named first in ``text``, if any."""
-    match = _INDUSTRY_RE.search(text)
-    return _INDUSTRY_OF[match[0]] if match else None
+    match = _INDUSTRY_NAMES.first(text)
+    return match.value if match else None
 
 
 def choose_place(places: list[Place]) -> tuple[Place | None, tuple[str, ...]]:

@@ -58,7 +58,9 @@ def build_pipeline(c: float = 0.5, calibration_folds: int = 5) -> Pipeline:
     can read the learned weights directly.
     """
     def tfidf(**kwargs: object) -> TfidfVectorizer:
-        return TfidfVectorizer(lowercase=False, sublinear_tf=True, dtype=np.float64, **kwargs)
+        # Binary term presence: short messages rarely repeat a term, and it lets the lean
+        # scorer skip counting (see nlp/lean.py).
+        return TfidfVectorizer(lowercase=False, binary=True, dtype=np.float64, **kwargs)
 
     features = ColumnTransformer(
         [

@@ -16,17 +16,22 @@ DEFAULT_MAX_CHARS = 4096
 
 _DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―−﹣－"})
 _SPACE_RE = re.compile(r"\s+")
-# Controls, invisible format characters (zero-width, bidi overrides, BOM, tags),
-# surrogates, private use, variation selectors, and the arrow/shape/dingbat/emoji blocks.
-# An explicit short class keeps the regex a fast bitmap test (a class generated from every
-# "symbol" code point is ten times slower). 〒 (U+3012) and ordinary punctuation are kept.
-_DROP_RE = re.compile(
+# Invisible characters vanish: zero-width and joiners, bidi controls, soft hyphen, BOM,
+# variation selectors, tag characters, combining marks for symbols.
+_INVISIBLE_RE = re.compile(
+    "[\u00ad\u034f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff"
+    "\ufe00-\ufe0f\u20d0-\u20ff\U000e0000-\U000e007f]+"
+)
+# Visible noise becomes a space: controls, surrogates, private use, and the arrow, shape,
+# dingbat and emoji blocks. An explicit short class keeps the regex a fast bitmap test
+# (a class generated from every "symbol" code point is ten times slower). 〒 (U+3012)
+# and ordinary punctuation are kept.
+_NOISE_RE = re.compile(
     "["
-    "\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u034f\u061c\u180e"
-    "\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffc"
-    "\ud800-\udfff\ue000-\uf8ff\ufe00-\ufe0f\u20d0-\u20ff"
+    "\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufff9-\ufffc"
+    "\ud800-\udfff\ue000-\uf8ff"
     "\u2190-\u21ff\u2300-\u23ff\u2460-\u24ff\u2500-\u27bf\u2900-\u2bff"
-    "\u3297\u3299\U0001f000-\U0001faff\U000e0000-\U000e007f\U000f0000-\U0010ffff"
+    "\u3297\u3299\U0001f000-\U0001faff\U000f0000-\U0010ffff"
     "]+"
 )
 
@@ -41,6 +46,6 @@ def normalize(text: str, max_chars: int = DEFAULT_MAX_CHARS) -> str:
         # Cut before NFKC so an enormous message never costs more than a capped one.
         text = text[: max_chars * 2]
     text = unicodedata.normalize("NFKC", text).translate(_DASHES)
-    text = _DROP_RE.sub(" ", text)
+    text = _NOISE_RE.sub(" ", _INVISIBLE_RE.sub("", text))
     text = _SPACE_RE.sub(" ", text).strip()
     return text[:max_chars].rstrip()

@@ -14,7 +14,8 @@ import threading
 from dataclasses import dataclass
 from importlib.resources import files
 
-from nlp.geo import PREFECTURES, prefecture
+from nlp.gazetteer import Gazetteer
+from nlp.geo import PREFECTURES
 
 # Areas people name instead of a prefecture. Only names that point to one prefecture.
 _AREAS: dict[str, str] = {
@@ -67,8 +68,8 @@ _AREAS: dict[str, str] = {
     "沖縄県": "那覇 宮古島 石垣島 石垣市 八重山 名護 琉球",
 }
 
-# Short prefecture names that are also common surnames when followed by these words.
-_PERSON_AFTER = r"(?!さん|様|さま|君|くん|氏|と申|です|でございます|社長|部長|課長)"
+# A short prefecture name (or area) followed by these is a person: 「山口さん」「石川です」.
+_PERSON_AFTER = ("さん", "様", "さま", "君", "くん", "氏", "と申", "です", "でございます", "社長")
 _POSTAL_RE = re.compile(r"(?:〒\s?(\d{3})-?(\d{4})|(?<![\d-])(\d{3})-(\d{4})(?![\d-]))")
 _MUNICIPAL_SUFFIX_RE = re.compile(r"[市区町村]")
 _MAX_MUNICIPALITY_LEN = 10
@@ -85,20 +86,16 @@ class Place:
 
 
 @functools.cache
-def _names_re() -> re.Pattern[str]:
-    """Prefecture names (full, or short but not as a person's name) and areas."""
-    full = sorted((p.name for p in PREFECTURES), key=len, reverse=True)
-    short = sorted((p.short for p in PREFECTURES if p.short != p.name), key=len, reverse=True)
-    areas = sorted({a for names in _AREAS.values() for a in names.split()}, key=len, reverse=True)
-    return re.compile(
-        "(" + "|".join(full) + ")|(?:(" + "|".join(short) + ")" + _PERSON_AFTER + ")"
-        "|(?:(" + "|".join(areas) + ")" + _PERSON_AFTER + ")"
-    )
-
-
-@functools.cache
-def _area_prefecture() -> dict[str, str]:
-    return {area: pref for pref, names in _AREAS.items() for area in names.split()}
+def _prefecture_names() -> Gazetteer[tuple[str, str]]:
+    """Full prefecture names (always places), short names and areas (unless a person)."""
+    names: dict[str, tuple[str, str]] = {}
+    for pref, areas in _AREAS.items():
+        for area in areas.split():
+            names[area] = (pref, "area")
+    for p in PREFECTURES:
+        names[p.short] = (p.name, "prefecture")
+        names[p.name] = (p.name, "prefecture")
+    return Gazetteer(names, not_before=_PERSON_AFTER)
 
 
 def _postal_db_path() -> str:
@@ -150,15 +147,14 @@ def place_of_postal_code(code: str) -> Place | None:
 def find_places(text: str) -> list[Place]:
     """Every place named in normalised ``text``, most specific sources first."""
     places: list[Place] = []
-    for match in _POSTAL_RE.finditer(text):
-        head, tail = (match.group(1), match.group(2)) if match.group(1) else match.group(3, 4)
-        place = place_of_postal_code(head + tail)
-        if place is not None:
-            places.append(Place(place.prefecture, place.municipality, "postal_code", match[0]))
-    named = [m for m in _names_re().finditer(text)]
-    named_prefs = {
-        p.name for m in named if m.group(1) or m.group(2) for p in [prefecture(m[0])] if p
-    }
+    if "〒" in text or "-" in text:
+        for match in _POSTAL_RE.finditer(text):
+            head, tail = (match.group(1), match.group(2)) if match.group(1) else match.group(3, 4)
+            place = place_of_postal_code(head + tail)
+            if place is not None:
+                places.append(Place(place.prefecture, place.municipality, "postal_code", match[0]))
+    named = list(_prefecture_names().find(text))
+    named_prefs = {m.value[0] for m in named if m.value[1] == "prefecture"}
     table = municipalities()
     for suffix in _MUNICIPAL_SUFFIX_RE.finditer(text):
         end = suffix.end()
@@ -174,12 +170,9 @@ def find_places(text: str) -> list[Place]:
             if chosen is not None:
                 places.append(Place(chosen, name, "municipality", name))
             break  # the longest name ending here decides
-    for m in named:
-        if m.group(3):
-            places.append(Place(_area_prefecture()[m[0]], None, "area", m[0]))
-        else:
-            found = prefecture(m[0])
-            if found is not None:
-                places.append(Place(found.name, None, "prefecture", m[0]))
-    order = {"postal_code": 0, "municipality": 1, "prefecture": 2, "area": 3}
-    return sorted(places, key=lambda p: order[p.source])
+    places.extend(Place(m.value[0], None, m.value[1], m.name) for m in named)
+    # Most specific first: by source, then the longer municipality (札幌市中央区 > 札幌市).
+    return sorted(places, key=lambda p: (_SOURCE_ORDER[p.source], -len(p.municipality or "")))
+
+
+_SOURCE_ORDER = {"postal_code": 0, "municipality": 1, "prefecture": 2, "area": 3}

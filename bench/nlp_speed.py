@@ -1,0 +1,73 @@
+"""Benchmark: understanding one message vs fugashi tokenisation alone (run by hand).
+
+    .venv/bin/python bench/nlp_speed.py [--home var] [--n 2000]
+
+Prints, from one run, the median time per message of (a) fugashi tokenisation alone
+(`[w.surface for w in tagger(text)]`) and (b) the whole single-message path (normalise,
+tokenise, classify with explanation, extract entities), and their ratio. Messages come from
+the evaluation set (or the corpus), one at a time, interleaved so both see the same noise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from pathlib import Path
+
+import fugashi
+
+from madoguchi.settings import load_settings
+from nlp.bootstrap import ensure_classifier
+from nlp.registry import ModelRegistry
+from nlp.taxonomy import load_taxonomy
+from nlp.understand import Understander
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def messages(corpus_dir: Path) -> list[str]:
+    for candidate in (ROOT / "data/eval/unseen.jsonl", *sorted(corpus_dir.glob("*.jsonl"))):
+        if candidate.exists():
+            return [json.loads(line)["text"] for line in candidate.read_text("utf-8").splitlines() if line.strip()]
+    raise SystemExit("no messages found")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=3000, help="messages to time")
+    args = parser.parse_args()
+    settings = load_settings()
+    classifier = ensure_classifier(
+        ModelRegistry(settings.models_dir), settings.corpus_dir, load_taxonomy(settings.taxonomy_file)
+    )
+    understander = Understander(classifier)
+    tagger = fugashi.Tagger()
+    texts = messages(settings.corpus_dir)
+    for text in texts[:200]:  # warm caches: gazetteer, regexes, tagger
+        understander.understand(text)
+        [w.surface for w in tagger(text)]
+    fugashi_times: list[float] = []
+    full_times: list[float] = []
+    clock = time.perf_counter
+    for i in range(args.n):
+        text = texts[i % len(texts)]
+        start = clock()
+        [w.surface for w in tagger(text)]
+        middle = clock()
+        understander.understand(text)
+        end = clock()
+        fugashi_times.append(middle - start)
+        full_times.append(end - middle)
+    tok = statistics.median(fugashi_times) * 1e6
+    full = statistics.median(full_times) * 1e6
+    chars = statistics.median(len(t) for t in texts)
+    print(f"messages timed        {args.n} (median length {chars:.0f} chars), model {classifier.version}")
+    print(f"fugashi tokenisation  median {tok:8.1f} µs")
+    print(f"whole path            median {full:8.1f} µs")
+    print(f"ratio                 {full / tok:8.2f}  (goal <= 2)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Dialogue engine and channel adapters (console, Telegram, Slack)."""

@@ -1,0 +1,47 @@
+"""Normalisation: width folding, invisible and hostile characters, whitespace, the cap."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.normalize import normalize
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("ｺｳｼﾞｮｳ", "コウジョウ"),  # half-width katakana with voiced marks
+        ("ＡＢＣ１２３", "ABC123"),  # full-width ASCII
+        ("従業員　５名", "従業員 5名"),  # ideographic space, full-width digit
+        ("売上が😭😭落ちた", "売上が 落ちた"),  # emoji separate words
+        ("👨‍👩‍👧家族経営", "家族経営"),  # ZWJ sequence leaves nothing behind
+        ("後継\u200b者", "後継者"),  # zero-width space vanishes (format character)
+        ("abc\u202edef", "abcdef"),  # bidi override removed
+        ("NUL\x00here", "NUL here"),
+        ("lone\ud800surrogate", "lone surrogate"),
+        ("㈱山田製作所", "(株)山田製作所"),
+        ("〒３９０－０８１１", "〒390-0811"),  # postal mark kept, dashes unified
+        ("090ー1234", "090ー1234"),  # the long-vowel mark is not a dash
+        ("  改行\n\n\tと  空白  ", "改行 と 空白"),
+        ("★☆♪✨", ""),
+        ("", ""),
+    ],
+)
+def test_normalize_table(raw: str, expected: str) -> None:
+    assert normalize(raw) == expected
+
+
+def test_length_cap_applies_after_folding() -> None:
+    text = "あ" * 10_000
+    assert normalize(text, max_chars=100) == "あ" * 100
+
+
+def test_enormous_input_is_cut_before_work() -> None:
+    text = "😀" * 1_000_000 + "後継者"
+    # The tail lies beyond twice the cap, so it is never reached.
+    assert normalize(text, max_chars=50) == ""
+
+
+def test_output_is_stable() -> None:
+    once = normalize("ｶﾞｷﾞ　１２３😀㈱")
+    assert normalize(once) == once

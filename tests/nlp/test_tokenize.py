@@ -1,0 +1,74 @@
+"""Tokenisation: content-word lemmas and readings from fugashi + unidic-lite."""
+
+from __future__ import annotations
+
+import pickle
+import threading
+
+from nlp.normalize import normalize
+from nlp.tokenize import LemmaTokenizer, lemmas, lemmas_and_reading, tagger
+
+
+def test_particles_auxiliaries_and_symbols_are_dropped() -> None:
+    words = lemmas("後継者がいなくて困っています。")
+    assert words == ["後継", "者", "居る", "困る", "居る"]
+    assert not {"が", "て", "ます", "。"} & set(words)
+
+
+def test_conjugations_become_dictionary_forms() -> None:
+    assert "落ちる" in lemmas("売上が落ちとって")
+    assert "困る" in lemmas("困りました")
+
+
+def test_loanword_gloss_is_stripped() -> None:
+    assert "システム" in lemmas("システムを導入")
+    assert not any("-" in word for word in lemmas("システムのクラウドをセキュリティ"))
+
+
+def test_numerals_are_dropped_but_counters_kept() -> None:
+    words = lemmas("従業員5人")
+    assert "5" not in words
+    assert words[:2] == ["従業", "員"]
+
+
+def test_unknown_words_survive_even_at_the_end() -> None:
+    # fugashi strips the trailing tab of the last line; the token must not be lost.
+    assert lemmas("これはxyzzy")[-1] == "xyzzy"
+    assert lemmas("xyzzy") == ["xyzzy"]
+
+
+def test_reading_bridges_kana_and_kanji() -> None:
+    _, kanji = lemmas_and_reading("後継者")
+    _, kana = lemmas_and_reading("こうけいしゃ")
+    assert kanji == "コウケイシャ"
+    assert kana == kanji
+
+
+def test_half_width_input_after_normalisation() -> None:
+    assert "システム" in lemmas(normalize("ｼｽﾃﾑ導入"))
+
+
+def test_empty_text() -> None:
+    assert lemmas("") == []
+    assert lemmas_and_reading("") == ([], "")
+
+
+def test_one_tagger_per_thread() -> None:
+    seen: list[object] = []
+
+    def work() -> None:
+        seen.append(tagger())
+        seen.append(tagger())
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    assert seen[0] is seen[1]
+    assert seen[0] is not tagger()
+
+
+def test_tokenizer_pickles_without_the_tagger() -> None:
+    tokenizer = LemmaTokenizer()
+    tagger()  # make sure a tagger exists in this thread
+    restored = pickle.loads(pickle.dumps(tokenizer))
+    assert restored("融資の相談") == ["融資", "相談"]
