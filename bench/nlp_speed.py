@@ -20,6 +20,7 @@ import fugashi
 
 from madoguchi.settings import load_settings
 from nlp.bootstrap import ensure_classifier
+from nlp.normalize import normalize
 from nlp.registry import ModelRegistry
 from nlp.taxonomy import load_taxonomy
 from nlp.understand import Understander
@@ -30,7 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def messages(corpus_dir: Path) -> list[str]:
     for candidate in (ROOT / "data/eval/unseen.jsonl", *sorted(corpus_dir.glob("*.jsonl"))):
         if candidate.exists():
-            return [json.loads(line)["text"] for line in candidate.read_text("utf-8").splitlines() if line.strip()]
+            lines = candidate.read_text("utf-8").splitlines()
+            return [json.loads(line)["text"] for line in lines if line.strip()]
     raise SystemExit("no messages found")
 
 
@@ -44,7 +46,8 @@ def main() -> None:
     )
     understander = Understander(classifier)
     tagger = fugashi.Tagger()
-    texts = messages(settings.corpus_dir)
+    # Emoji-only messages have nothing to understand; the bot answers them without nlp.
+    texts = [t for t in messages(settings.corpus_dir) if normalize(t)]
     for text in texts[:200]:  # warm caches: gazetteer, regexes, tagger
         understander.understand(text)
         [w.surface for w in tagger(text)]

@@ -8,14 +8,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 
+from nlp.augment import hiragana_variant
 from nlp.classifier import Thresholds
 from nlp.corpus import Example
 from nlp.evaluation import Report, evaluate
-from nlp.features import as_columns, build_pipeline, prepare
+from nlp.features import Prepared, as_columns, build_pipeline, prepare
 
 Progress = Callable[[str, int, int], None]
 TARGET_PRECISION = 0.9
@@ -44,17 +44,30 @@ def data_hash(examples: Sequence[Example]) -> str:
     return digest.hexdigest()
 
 
+def _fit(prepared: Sequence[Prepared], labels: Sequence[str]) -> Pipeline:
+    """Fit a fresh pipeline on ``prepared`` plus their hiragana variants."""
+    items = list(prepared)
+    targets = list(labels)
+    for item, label in zip(prepared, labels, strict=True):
+        variant = hiragana_variant(item.normalized)
+        if variant:
+            items.append(prepare(variant))
+            targets.append(label)
+    return build_pipeline().fit(as_columns(items), np.array(targets))
+
+
 def out_of_fold(
     examples: Sequence[Example], folds: int, seed: int, progress: Progress | None = None
 ) -> tuple[np.ndarray, list[str]]:
-    """Probabilities for every example from a model that never saw it."""
-    matrix = as_columns([prepare(e.text) for e in examples])
+    """Probabilities for every example from a model that never saw it (nor its variant)."""
+    prepared = [prepare(e.text) for e in examples]
+    matrix = as_columns(prepared)
     labels = np.array([e.label for e in examples])
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     classes = sorted(set(labels))
     probabilities = np.zeros((len(examples), len(classes)))
     for number, (train, test) in enumerate(splitter.split(matrix, labels), start=1):
-        model = clone(build_pipeline()).fit(matrix[train], labels[train])
+        model = _fit([prepared[i] for i in train], [str(labels[i]) for i in train])
         probabilities[test] = model.predict_proba(matrix[test])
         if progress:
             progress("cross-validation", number, folds)
@@ -118,8 +131,7 @@ def train(
         confidence=tune_confidence(probabilities, classes, truth),
         secondary=tune_secondary(probabilities, classes, examples),
     )
-    matrix = as_columns([prepare(e.text) for e in examples])
-    pipeline = build_pipeline().fit(matrix, np.array(truth))
+    pipeline = _fit([prepare(e.text) for e in examples], truth)
     if progress:
         progress("final fit", 1, 1)
     return TrainingResult(pipeline, thresholds, report, data_hash(examples), len(examples))

@@ -40,9 +40,7 @@ def test_unseen_set_shares_no_text_with_the_corpus(corpus: list[Example]) -> Non
 
 
 def _split(corpus: list[Example]) -> tuple[list[Example], list[Example]]:
-    train, test = train_test_split(
-        corpus, test_size=0.2, random_state=0, stratify=[e.label for e in corpus]
-    )
+    train, test = train_test_split(corpus, test_size=0.2, random_state=0, stratify=[e.label for e in corpus])
     return list(train), list(test)
 
 
@@ -63,9 +61,7 @@ def test_held_out_split_of_the_corpus(corpus: list[Example], taxonomy: Taxonomy)
         assert scores[label] >= 0.75, (label, scores)
 
 
-def test_skewed_training_does_not_starve_rare_labels(
-    corpus: list[Example], taxonomy: Taxonomy
-) -> None:
+def test_skewed_training_does_not_starve_rare_labels(corpus: list[Example], taxonomy: Taxonomy) -> None:
     """Real traffic is mostly sales questions; succession is rarer. With a third of the
     succession examples and all the rest, succession must still be recognised."""
     train, test = _split(corpus)
@@ -164,6 +160,12 @@ def test_entities_travel_with_the_understanding(understander: Understander) -> N
     assert result["employees"] == 5
     assert result["industry"] == "製造業"
     assert set(result) >= {
-        "label", "confidence", "uncertain", "secondary", "scores", "prefecture",
-        "explanation", "model_version",
+        "label",
+        "confidence",
+        "uncertain",
+        "secondary",
+        "scores",
+        "prefecture",
+        "explanation",
+        "model_version",
     }

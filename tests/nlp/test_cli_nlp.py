@@ -12,8 +12,18 @@ import pytest
 
 from madoguchi.cli import main
 
-LABELS = ("succession", "it", "agri_commerce", "management", "new_business",
-          "financing", "technology", "startup", "hr", "other")
+LABELS = (
+    "succession",
+    "it",
+    "agri_commerce",
+    "management",
+    "new_business",
+    "financing",
+    "technology",
+    "startup",
+    "hr",
+    "other",
+)
 
 
 @pytest.fixture
@@ -37,8 +47,9 @@ def test_classify_one_text(home: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert isinstance(result["explanation"], list) and isinstance(result["secondary"], list)
 
 
-def test_classify_json_lines(home: Path, monkeypatch: pytest.MonkeyPatch,
-                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_classify_json_lines(
+    home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     lines = [
         json.dumps({"text": "融資の相談をしたい"}, ensure_ascii=False),
         json.dumps({"text": "こんにちは", "id": 7}, ensure_ascii=False),
@@ -78,8 +89,7 @@ def test_classify_empty_text_is_a_clear_error(home: Path, capsys: pytest.Capture
     assert "Traceback" not in err
 
 
-def test_evaluate_text_json_and_plot(home: Path, tmp_path: Path,
-                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_evaluate_text_json_and_plot(home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data = tmp_path / "eval.jsonl"
     rows = [
         {"text": "後継者がいない", "label": "succession", "extra": 1},
@@ -101,14 +111,18 @@ def test_evaluate_text_json_and_plot(home: Path, tmp_path: Path,
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ('{"text": "a", "label": "succession"}\n{"text": "b", "label": "nope"}\n', ":2: unknown label 'nope'"),
+        (
+            '{"text": "a", "label": "succession"}\n{"text": "b", "label": "nope"}\n',
+            ":2: unknown label 'nope'",
+        ),
         ('{"text": "a", "label": "hr"}\n{broken\n', ":2: not valid JSON"),
-        ('[1, 2]\n', ":1: expected a JSON object"),
+        ("[1, 2]\n", ":1: expected a JSON object"),
         ('{"label": "hr"}\n', ":1: 'text' must be a non-empty string"),
     ],
 )
-def test_evaluate_bad_files(home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                            content: str, message: str) -> None:
+def test_evaluate_bad_files(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, message: str
+) -> None:
     data = tmp_path / "bad.jsonl"
     data.write_text(content, "utf-8")
     assert main(["evaluate", "--data", str(data)]) == 2
@@ -117,8 +131,9 @@ def test_evaluate_bad_files(home: Path, tmp_path: Path, capsys: pytest.CaptureFi
     assert "Traceback" not in err
 
 
-def test_evaluate_missing_and_binary_files(home: Path, tmp_path: Path,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_evaluate_missing_and_binary_files(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["evaluate", "--data", str(tmp_path / "nope.jsonl")]) == 2
     assert "file not found" in capsys.readouterr().err
     binary = tmp_path / "bin.jsonl"
@@ -127,8 +142,9 @@ def test_evaluate_missing_and_binary_files(home: Path, tmp_path: Path,
     assert "not UTF-8" in capsys.readouterr().err
 
 
-def test_models_list_promote_rollback(home_copy: Path, monkeypatch: pytest.MonkeyPatch,
-                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_models_list_promote_rollback(
+    home_copy: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("MADOGUCHI_HOME", str(home_copy))
     assert main(["models", "list"]) == 0
     assert capsys.readouterr().out.startswith("* v1")
@@ -138,16 +154,24 @@ def test_models_list_promote_rollback(home_copy: Path, monkeypatch: pytest.Monke
     assert "no earlier promoted version" in capsys.readouterr().err
 
 
-def test_train_reports_and_registers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_train_reports_and_registers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    words = {"financing": "融資 資金繰り 返済 借入 補助金", "hr": "採用 人手不足 育成 研修 求人",
-             "other": "こんにちは テスト 天気 ありがとう 趣味"}
+    words = {
+        "financing": "融資 資金繰り 返済 借入 補助金",
+        "hr": "採用 人手不足 育成 研修 求人",
+        "other": "こんにちは テスト 天気 ありがとう 趣味",
+    }
     for label, vocabulary in words.items():
         items = vocabulary.split()
-        lines = [json.dumps({"text": f"{items[i % 5]}の件で{items[(i + 1) % 5]}も", "label": label},
-                            ensure_ascii=False) for i in range(15)]
+        lines = [
+            json.dumps(
+                {"text": f"{items[i % 5]}の件で{items[(i + 1) % 5]}も", "label": label}, ensure_ascii=False
+            )
+            for i in range(15)
+        ]
         (corpus / f"{label}.jsonl").write_text("\n".join(lines), "utf-8")
     monkeypatch.setenv("MADOGUCHI_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("MADOGUCHI_CORPUS_DIR", str(corpus))
@@ -165,10 +189,22 @@ def test_console_script_runs(shared_home: Path) -> None:
     """The installed `madoguchi` entry point itself, as a user runs it."""
     madoguchi = Path(sys.executable).parent / "madoguchi"
     env = {"MADOGUCHI_HOME": str(shared_home), "PATH": "/usr/bin:/bin"}
-    done = subprocess.run([str(madoguchi), "classify", "融資を受けたい"], capture_output=True,
-                          text=True, env=env, timeout=120, check=False)
+    done = subprocess.run(
+        [str(madoguchi), "classify", "融資を受けたい"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["label"] == "financing"
-    bad = subprocess.run([str(madoguchi), "evaluate", "--data", "/nonexistent"], capture_output=True,
-                         text=True, env=env, timeout=120, check=False)
+    bad = subprocess.run(
+        [str(madoguchi), "evaluate", "--data", "/nonexistent"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
     assert bad.returncode == 2 and "Traceback" not in bad.stderr

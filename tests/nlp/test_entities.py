@@ -88,7 +88,16 @@ def test_employees(text: str, employees: int | None) -> None:
 
 @pytest.mark.parametrize(
     ("token", "value"),
-    [("5", 5), ("十", 10), ("十五", 15), ("二十", 20), ("百二", 102), ("千", 1000), ("三千五百", 3500), ("x", None)],
+    [
+        ("5", 5),
+        ("十", 10),
+        ("十五", 15),
+        ("二十", 20),
+        ("百二", 102),
+        ("千", 1000),
+        ("三千五百", 3500),
+        ("x", None),
+    ],
 )
 def test_parse_number(token: str, value: int | None) -> None:
     assert parse_number(token) == value
