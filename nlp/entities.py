@@ -112,9 +112,9 @@ def choose_place(places: list[Place]) -> tuple[Place | None, tuple[str, ...]]:
     return best, candidates
 
 
-def extract_entities(text: str) -> Entities:
-    """All entities of normalised ``text``."""
-    place, candidates = choose_place(find_places(text))
+def extract_entities(text: str, answer: bool = False) -> Entities:
+    """All entities of normalised ``text`` (``answer``: it answers "where are you?")."""
+    place, candidates = choose_place(find_places(text, answer))
     return Entities(
         prefecture=place.prefecture if place else None,
         municipality=place.municipality if place else None,

@@ -31,9 +31,7 @@ class Match(Generic[V]):
 class Gazetteer(Generic[V]):
     """Names mapped to values; finds non-overlapping longest matches left to right."""
 
-    def __init__(self, names: Mapping[str, V], not_before: tuple[str, ...] = ()) -> None:
-        """``not_before``: a match directly followed by one of these strings is ignored
-        (e.g. 「山口さん」 is a person, not 山口県)."""
+    def __init__(self, names: Mapping[str, V]) -> None:
         if not names:
             raise ValueError("a gazetteer needs at least one name")
         self._names = dict(names)
@@ -42,12 +40,11 @@ class Gazetteer(Generic[V]):
             lengths.setdefault(name[0], set()).add(len(name))
         self._lengths = {first: sorted(ls, reverse=True) for first, ls in lengths.items()}
         self._first_re = re.compile("[" + "".join(re.escape(c) for c in lengths) + "]")
-        self._not_before = not_before
 
     def find(self, text: str) -> Iterator[Match[V]]:
         """Every match in ``text``, left to right, longest first, never overlapping."""
         position = 0
-        names, lengths, guard = self._names, self._lengths, self._not_before
+        names, lengths = self._names, self._lengths
         while True:
             hit = self._first_re.search(text, position)
             if hit is None:
@@ -57,11 +54,8 @@ class Gazetteer(Generic[V]):
             for length in lengths[text[start]]:
                 name = text[start : start + length]
                 if name in names:
-                    end = start + length
-                    if guard and text.startswith(guard, end):
-                        break
                     yield Match(start, name, names[name])
-                    position = end
+                    position = start + length
                     break
 
     def first(self, text: str) -> Match[V] | None:

@@ -68,8 +68,129 @@ _AREAS: dict[str, str] = {
     "沖縄県": "那覇 宮古島 石垣島 石垣市 八重山 名護 琉球",
 }
 
-# A short prefecture name (or area) followed by these is a person: 「山口さん」「石川です」.
-_PERSON_AFTER = ("さん", "様", "さま", "君", "くん", "氏", "と申", "です", "でございます", "社長")
+# A short prefecture name (or area) followed by these is a person: 「山口さん」「松本と申します」.
+_PERSON_AFTER = ("さん", "様", "さま", "君", "くん", "氏", "と申", "社長")
+# ...and 「〇〇です」 is a self-introduction only for names that are common surnames; 「東京です」
+# answers "where?".
+_INTRODUCTION = ("です", "でございます")
+_SURNAMES = frozenset(
+    [
+        "石川",
+        "山口",
+        "福井",
+        "千葉",
+        "秋田",
+        "岡山",
+        "香川",
+        "宮崎",
+        "長崎",
+        "富山",
+        "福島",
+        "熊本",
+        "高知",
+        "徳島",
+        "山形",
+        "宮城",
+        "岩手",
+        "長野",
+        "青森",
+        "鳥取",
+        "島根",
+        "広島",
+        "福岡",
+        "佐賀",
+        "大分",
+        "松本",
+        "高松",
+        "松山",
+        "松江",
+        "有田",
+        "高山",
+        "金沢",
+        "岡崎",
+        "豊田",
+        "柏",
+        "前橋",
+        "米沢",
+        "酒田",
+        "鶴岡",
+        "花巻",
+        "遠野",
+        "水戸",
+        "成田",
+        "船橋",
+        "小倉",
+        "久留米",
+        "唐津",
+        "五島",
+        "島原",
+        "阿蘇",
+        "天草",
+        "延岡",
+        "宇和島",
+        "今治",
+        "呉",
+        "萩",
+        "出雲",
+        "倉敷",
+        "津山",
+        "尾道",
+        "福山",
+        "下関",
+        "周南",
+        "鳴門",
+        "近江",
+        "彦根",
+        "大津",
+        "宇治",
+        "生駒",
+        "吉野",
+        "熊野",
+        "白浜",
+        "米子",
+        "伊那",
+        "諏訪",
+        "長岡",
+        "越前",
+        "敦賀",
+        "鯖江",
+        "高岡",
+        "黒部",
+        "能登",
+        "加賀",
+        "輪島",
+        "飛騨",
+        "美濃",
+        "伊勢",
+        "鈴鹿",
+        "志摩",
+        "浜松",
+        "沼津",
+        "熱海",
+        "甲府",
+        "川越",
+        "秩父",
+        "大宮",
+        "浦和",
+        "日光",
+        "那須",
+        "草津",
+        "桐生",
+        "高崎",
+        "宇都宮",
+        "盛岡",
+        "仙台",
+        "石巻",
+        "気仙沼",
+        "松島",
+        "弘前",
+        "八戸",
+        "小樽",
+        "帯広",
+        "釧路",
+        "根室",
+    ]
+)
 _POSTAL_RE = re.compile(r"(?:〒\s?(\d{3})-?(\d{4})|(?<![\d-])(\d{3})-(\d{4})(?![\d-]))")
 _MUNICIPAL_SUFFIX_RE = re.compile(r"[市区町村]")
 _MAX_MUNICIPALITY_LEN = 10
@@ -95,7 +216,7 @@ def _prefecture_names() -> Gazetteer[tuple[str, str]]:
     for p in PREFECTURES:
         names[p.short] = (p.name, "prefecture")
         names[p.name] = (p.name, "prefecture")
-    return Gazetteer(names, not_before=_PERSON_AFTER)
+    return Gazetteer(names)
 
 
 def _postal_db_path() -> str:
@@ -136,16 +257,27 @@ def place_of_postal_code(code: str) -> Place | None:
     digits = code.replace("-", "").replace("〒", "").strip()
     if len(digits) != 7 or not digits.isdigit():
         return None
-    row = _postal_db().execute(
-        "select prefecture, city from postal_data where code = ? limit 1", (digits,)
-    ).fetchone()
+    row = (
+        _postal_db()
+        .execute("select prefecture, city from postal_data where code = ? limit 1", (digits,))
+        .fetchone()
+    )
     if row is None:
         return None
     return Place(row[0], row[1], "postal_code", code)
 
 
-def find_places(text: str) -> list[Place]:
-    """Every place named in normalised ``text``, most specific sources first."""
+def _is_person(text: str, end: int, name: str, full_name: bool) -> bool:
+    if full_name:
+        return False
+    return text.startswith(_PERSON_AFTER, end) or (name in _SURNAMES and text.startswith(_INTRODUCTION, end))
+
+
+def find_places(text: str, answer: bool = False) -> list[Place]:
+    """Every place named in normalised ``text``, most specific sources first.
+
+    ``answer``: the text answers "where are you?", so 「山口です」 means 山口県.
+    """
     places: list[Place] = []
     if "〒" in text or "-" in text:
         for match in _POSTAL_RE.finditer(text):
@@ -153,7 +285,11 @@ def find_places(text: str) -> list[Place]:
             place = place_of_postal_code(head + tail)
             if place is not None:
                 places.append(Place(place.prefecture, place.municipality, "postal_code", match[0]))
-    named = list(_prefecture_names().find(text))
+    named = [
+        m
+        for m in _prefecture_names().find(text)
+        if answer or not _is_person(text, m.end, m.name, m.name == m.value[0])
+    ]
     named_prefs = {m.value[0] for m in named if m.value[1] == "prefecture"}
     table = municipalities()
     for suffix in _MUNICIPAL_SUFFIX_RE.finditer(text):

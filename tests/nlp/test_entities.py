@@ -31,6 +31,8 @@ from nlp.places import municipalities, place_of_postal_code
         ("東大阪の工場", "大阪府", None),  # longest area wins over 大阪
         ("山口です。よろしくお願いします", None, None),  # a surname, not 山口県
         ("石川さんに紹介されました", None, None),
+        ("松本と申します", None, None),
+        ("東京です。飲食店をやってます", "東京都", None),  # not a surname: a place
         ("山口県の旅館です", "山口県", None),
         ("都市部で城下町の下町", None, None),  # 市/町 inside ordinary words
         ("東京の息子、店は長野", None, None),  # two prefectures named equally: ask
@@ -43,6 +45,11 @@ def test_prefecture_table(text: str, prefecture: str | None, municipality: str |
     entities = extract_entities(normalize(text))
     assert entities.prefecture == prefecture
     assert entities.municipality == municipality
+
+
+def test_an_answer_to_where_is_a_place() -> None:
+    assert extract_entities("山口です", answer=True).prefecture == "山口県"
+    assert extract_entities("山口です").prefecture is None
 
 
 def test_ambiguity_keeps_candidates() -> None:
@@ -119,10 +126,10 @@ def test_industry(text: str, industry: str | None) -> None:
     assert industry_in(normalize(text)) == industry
 
 
-def test_gazetteer_longest_match_and_guard() -> None:
-    names = Gazetteer({"大阪": "A", "東大阪": "B", "山口": "C"}, not_before=("さん",))
-    found = [(m.name, m.value, m.start) for m in names.find("東大阪と大阪と山口さんと山口")]
-    assert found == [("東大阪", "B", 0), ("大阪", "A", 4), ("山口", "C", 12)]
+def test_gazetteer_longest_match_left_to_right() -> None:
+    names = Gazetteer({"大阪": "A", "東大阪": "B", "山口": "C"})
+    found = [(m.name, m.value, m.start, m.end) for m in names.find("東大阪と大阪と山口さん")]
+    assert found == [("東大阪", "B", 0, 3), ("大阪", "A", 4, 6), ("山口", "C", 7, 9)]
     assert names.first("なし") is None
     with pytest.raises(ValueError):
         Gazetteer({})

@@ -1,12 +1,15 @@
-"""Fixtures of the understanding core: one model trained on the repository corpus.
+"""Fixtures shared by the whole suite: one model trained on the repository corpus.
 
 Training takes a few seconds, so the first pytest-xdist worker to arrive trains into a
 directory shared by the whole run and the others wait on a file lock and reuse it.
+(Database fixtures live in tests/conftest.py.)
 """
 
 from __future__ import annotations
 
 import fcntl
+import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,7 +34,7 @@ def taxonomy() -> Taxonomy:
 def shared_home(tmp_path_factory: pytest.TempPathFactory, taxonomy: Taxonomy) -> Path:
     """A MADOGUCHI_HOME with a promoted model trained on the corpus (shared by workers)."""
     root = tmp_path_factory.getbasetemp()
-    if "PYTEST_XDIST_WORKER" in __import__("os").environ:
+    if "PYTEST_XDIST_WORKER" in os.environ:
         root = root.parent
     home = root / "nlp-home"
     home.mkdir(exist_ok=True)
@@ -54,8 +57,6 @@ def understander(classifier: Classifier) -> Understander:
 @pytest.fixture
 def home_copy(shared_home: Path, tmp_path: Path) -> Iterator[Path]:
     """A private copy of the trained home, for tests that change the registry."""
-    import shutil
-
     target = tmp_path / "home"
     shutil.copytree(shared_home, target, ignore=shutil.ignore_patterns(".lock"))
     yield target

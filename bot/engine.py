@@ -1,0 +1,159 @@
+"""The dialogue engine: one inbound message in, replies out, every step stored.
+
+One unit of work per message: the update is recorded (a redelivery finds it and does
+nothing), the conversation row is locked, the pure `Flow` decides, effects run (a lead is
+created, routed and its announcement queued), and the new state is saved — all committed
+together or not at all. Channels call `Engine.handle` and render what it returns.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from bot import texts
+from bot.cases import Assigner
+from bot.flow import Effect, Flow, Step
+from bot.intake import Intake
+from bot.intake import Session as DialogueSession
+from bot.messages import Inbound, Reply
+from bot.states import State
+from models import Lead, LeadBase, utcnow
+from nlp.taxonomy import Taxonomy
+from routing import Decision, Outcome
+from storage.database import Database
+from storage.repositories import conversations, directory, leads, privacy, updates
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    """A lead stored by this message and what routing decided."""
+
+    lead_id: int
+    decision: Decision
+
+
+@dataclass(frozen=True, slots=True)
+class HandleResult:
+    """Replies for the owner, and the lead this message created (if any)."""
+
+    replies: tuple[Reply, ...]
+    submitted: Submitted | None = None
+    duplicate: bool = False
+
+
+class Engine:
+    """Channel-free: every channel adapter shares this one engine."""
+
+    def __init__(self, *, database: Database, flow: Flow, assigner: Assigner, taxonomy: Taxonomy) -> None:
+        self.database = database
+        self.flow = flow
+        self.assigner = assigner
+        self.taxonomy = taxonomy
+
+    def handle(self, inbound: Inbound) -> HandleResult:
+        """Process one message exactly once and return what to send back."""
+        with self.database.unit_of_work() as session:
+            fresh = updates.record_update(
+                session, channel=inbound.channel, update_id=f"{inbound.chat_id}:{inbound.message_id}",
+                chat_id=inbound.chat_id,
+            )
+            if not fresh:
+                return HandleResult((), duplicate=True)
+            row = conversations.get_or_create_conversation(
+                session, channel=inbound.channel, chat_id=inbound.chat_id, user_id=inbound.user_id
+            )
+            state = State(row.state) if row.state in State._value2member_map_ else State.IDLE
+            dialogue = DialogueSession(state, Intake.from_json(row.data))
+            step = self.flow.handle(dialogue, inbound)
+            submitted = self._effect(session, step, inbound)
+            conversations.save_conversation(
+                session,
+                conversation=row,
+                state=step.session.state.value,
+                data=step.session.intake.to_json(),
+                lead_id=submitted.lead_id if submitted else None,
+            )
+            updates.mark_processed(
+                session, channel=inbound.channel, update_id=f"{inbound.chat_id}:{inbound.message_id}"
+            )
+            return HandleResult(tuple(step.replies), submitted)
+
+    def _effect(self, session: Session, step: Step, inbound: Inbound) -> Submitted | None:
+        match step.effect:
+            case Effect.SUBMIT:
+                return self._submit(session, step, inbound)
+            case Effect.STATUS:
+                step.replies.append(Reply(self._status(session, inbound)))
+                if step.session.state not in (State.IDLE,):
+                    self.flow.ask(step, step.session.state, "では、続きからどうぞ。")
+            case Effect.ERASE:
+                had_answers = step.session.intake.problem is not None
+                erased = privacy.erase_chat(
+                    session, channel=inbound.channel, chat_id=inbound.chat_id, actor="owner"
+                )
+                step.session.intake = Intake()
+                step.session.state = State.IDLE
+                done = erased or had_answers
+                step.replies.append(Reply(texts.DELETED if done else texts.NOTHING_TO_DELETE))
+            case None:
+                pass
+        return None
+
+    def _submit(self, session: Session, step: Step, inbound: Inbound) -> Submitted:
+        intake = step.session.intake
+        assert intake.label is not None and intake.problem is not None
+        lead = leads.create_lead(
+            session,
+            data=LeadBase(
+                channel=inbound.channel,
+                chat_id=inbound.chat_id,
+                user_id=inbound.user_id,
+                contact_phone=intake.phone,
+                contact_email=intake.email,
+                contact_via=intake.contact_via,
+                company_name=intake.company_name,
+                industry=intake.industry,
+                employees=intake.employees,
+                text=intake.problem,
+                label=intake.label,
+                secondary_labels=list(intake.secondary),
+                confidence=intake.confidence or 0.0,
+                model_version=intake.model_version,
+                prefecture=intake.prefecture,
+                municipality=intake.municipality,
+                consent_version=intake.consent_version,
+                consented_at=utcnow(),
+            ),
+            actor="owner",
+            idempotency_key=inbound.idempotency_key,
+        )
+        assert lead.id is not None
+        decision = self.assigner.assign(session, lead)
+        step.replies.append(Reply(self._submitted_text(lead, decision)))
+        step.session.intake = Intake()
+        step.session.state = State.IDLE
+        return Submitted(lead.id, decision)
+
+    @staticmethod
+    def _submitted_text(lead: Lead, decision: Decision) -> str:
+        assert lead.id is not None
+        if decision.outcome is Outcome.ASSIGNED and decision.hub is not None:
+            return texts.submitted(lead.id, decision.hub.name, None)
+        return texts.submitted(lead.id, None, None)
+
+    def _status(self, session: Session, inbound: Inbound) -> str:
+        found = leads.leads_for_chat(session, channel=inbound.channel, chat_id=inbound.chat_id)
+        if not found:
+            return texts.NO_CASES
+        items = []
+        for lead in reversed(found):
+            assert lead.id is not None
+            hub = directory.get_hub(session, hub_id=lead.hub_id) if lead.hub_id else None
+            category = self.taxonomy.name(lead.label)
+            items.append((lead.id, category, str(lead.status), hub.name if hub else None))
+        return texts.status_lines(items)
