@@ -27,7 +27,10 @@ class Settings(BaseSettings):
     )
     taxonomy_file: Path | None = Field(default=None, validation_alias="MADOGUCHI_TAXONOMY_FILE")
     max_message_chars: int = Field(default=4096, validation_alias="MADOGUCHI_MAX_MESSAGE_CHARS")
+    capabilities_file: Path | None = Field(default=None, validation_alias="MADOGUCHI_CAPABILITIES_FILE")
+    sla_working_days: int = Field(default=2, ge=1, le=30, validation_alias="MADOGUCHI_SLA_WORKING_DAYS")
 
+    max_problem_chars: int = Field(default=3000, ge=100, validation_alias="MADOGUCHI_MAX_PROBLEM_CHARS")
     debug: bool = Field(default=False, validation_alias="MADOGUCHI_DEBUG")
 
     telegram_bot_token: SecretStr | None = Field(default=None, validation_alias="TELEGRAM_BOT_TOKEN")
