@@ -9,13 +9,21 @@ import click
 import typer
 from pydantic import ValidationError
 
-from madoguchi.commands import nlp_commands
+from madoguchi.commands import (
+    chat_commands,
+    db_commands,
+    directory_commands,
+    nlp_commands,
+    route_commands,
+    serve_commands,
+)
 from madoguchi.context import AppContext
 from madoguchi.errors import UserError, report_unexpected
 from madoguchi.settings import load_settings
 from nlp.corpus import DataFileError
 from nlp.registry import ModelError
 from nlp.taxonomy import TaxonomyError
+from storage.errors import DirectoryFileError, SchemaOutOfDate
 
 app = typer.Typer(
     name="madoguchi",
@@ -24,9 +32,14 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+chat_commands.register(app)
+serve_commands.register(app)
 nlp_commands.register(app)
+route_commands.register(app)
+db_commands.register(app)
+directory_commands.register(app)
 
-KNOWN_ERRORS = (UserError, DataFileError, ModelError, TaxonomyError)
+KNOWN_ERRORS = (UserError, DataFileError, ModelError, TaxonomyError, DirectoryFileError, SchemaOutOfDate)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,7 +51,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: invalid settings: {exc}", file=sys.stderr)
         return 2
     try:
-        app(args=argv, standalone_mode=False, obj=AppContext(settings))
+        # without standalone mode, click returns the code of `raise typer.Exit(code)`
+        code = app(args=argv, standalone_mode=False, obj=AppContext(settings))
     except KNOWN_ERRORS as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -53,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:
         report_unexpected(exc, settings.debug)
         return 1
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 if __name__ == "__main__":

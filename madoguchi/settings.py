@@ -22,9 +22,7 @@ class Settings(BaseSettings):
 
     home: Path = Field(default=Path("var"), validation_alias="MADOGUCHI_HOME")
     database_url: str | None = Field(default=None, validation_alias="MADOGUCHI_DATABASE_URL")
-    corpus_dir: Path = Field(
-        default=REPO_ROOT / "data" / "corpus", validation_alias="MADOGUCHI_CORPUS_DIR"
-    )
+    corpus_dir: Path = Field(default=REPO_ROOT / "data" / "corpus", validation_alias="MADOGUCHI_CORPUS_DIR")
     taxonomy_file: Path | None = Field(default=None, validation_alias="MADOGUCHI_TAXONOMY_FILE")
     max_message_chars: int = Field(default=4096, validation_alias="MADOGUCHI_MAX_MESSAGE_CHARS")
     capabilities_file: Path | None = Field(default=None, validation_alias="MADOGUCHI_CAPABILITIES_FILE")
@@ -34,6 +32,14 @@ class Settings(BaseSettings):
     debug: bool = Field(default=False, validation_alias="MADOGUCHI_DEBUG")
 
     telegram_bot_token: SecretStr | None = Field(default=None, validation_alias="TELEGRAM_BOT_TOKEN")
+    telegram_api_base_url: str | None = Field(default=None, validation_alias="TELEGRAM_API_BASE_URL")
+    telegram_webhook_url: str | None = Field(default=None, validation_alias="TELEGRAM_WEBHOOK_URL")
+    telegram_webhook_secret: SecretStr | None = Field(
+        default=None, validation_alias="TELEGRAM_WEBHOOK_SECRET"
+    )
+    telegram_webhook_listen: str = Field(default="127.0.0.1", validation_alias="TELEGRAM_WEBHOOK_LISTEN")
+    telegram_webhook_port: int = Field(default=8443, ge=1, le=65535, validation_alias="TELEGRAM_WEBHOOK_PORT")
+    telegram_flood_limit: int = Field(default=20, ge=1, validation_alias="TELEGRAM_FLOOD_LIMIT")
 
     @property
     def models_dir(self) -> Path:

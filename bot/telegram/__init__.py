@@ -1,0 +1,1 @@
+"""The Telegram channel: translation of updates, and the python-telegram-bot runner."""
