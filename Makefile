@@ -14,7 +14,7 @@ $(STAMP): requirements.lock pyproject.toml
 	touch $(STAMP)
 
 start: $(STAMP)
-	$(BIN)/madoguchi classify "父の代からの町工場ですが、私ももう七十を過ぎて、息子は継がないと言っています。長野県松本市です。"
+	$(BIN)/madoguchi chat
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -40,9 +41,13 @@ class Intake:
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> Intake:
-        """Rebuild from stored JSON, ignoring keys an older or newer version wrote."""
+        """Rebuild from stored JSON, ignoring keys an older or newer version wrote.
+
+        The values are deep-copied: mutating lists shared with the ORM row's loaded state
+        would make the row look unchanged, and the save would silently be skipped.
+        """
         known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in (data or {}).items() if k in known})
+        return cls(**{k: copy.deepcopy(v) for k, v in (data or {}).items() if k in known})
 
     def was_asked(self, state: State) -> bool:
         return state.value in self.asked

@@ -33,14 +33,22 @@ class Classification:
     confidence: float
     uncertain: bool
     secondary: tuple[str, ...]
-    scores: dict[str, float]
+    labels: tuple[str, ...]
+    probabilities: tuple[float, ...]
     explanation: tuple[str, ...]
     model_version: str
     runner_up: str = field(default=OTHER)
 
+    @property
+    def scores(self) -> dict[str, float]:
+        """Probability per label, rounded for people (built on demand: most callers only
+        need the label)."""
+        return {label: round(p, 4) for label, p in zip(self.labels, self.probabilities, strict=True)}
+
     def likeliest(self, n: int = 3) -> list[str]:
         """The ``n`` likeliest labels, best first."""
-        return sorted(self.scores, key=self.scores.__getitem__, reverse=True)[:n]
+        order = sorted(range(len(self.labels)), key=self.probabilities.__getitem__, reverse=True)
+        return [self.labels[i] for i in order[:n]]
 
 
 class Classifier:
@@ -83,7 +91,8 @@ class Classifier:
             confidence=round(confidence, 4),
             uncertain=uncertain,
             secondary=secondary,
-            scores={labels[i]: round(p, 4) for i, p in enumerate(probabilities)},
+            labels=labels,
+            probabilities=probabilities,
             explanation=explanation,
             model_version=self.version,
             runner_up=labels[second],

@@ -49,14 +49,7 @@ def lemmas_and_reading(text: str) -> tuple[list[str], str]:
     The reading makes 「こうけいしゃ」 and 「後継者」 look alike to character n-grams.
     """
     pairs = _CONTENT_RE.findall(tagger().parse(text))
-    return [lemma for lemma, _ in pairs], "".join(reading for _, reading in pairs)
-
-
-class LemmaTokenizer:
-    """Picklable callable for vectorisers; the tagger itself is never pickled."""
-
-    def __call__(self, text: str) -> list[str]:
-        return lemmas(text)
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {}
+    if not pairs:
+        return [], ""
+    words, readings = zip(*pairs, strict=True)  # one C-level pass instead of two loops
+    return list(words), "".join(readings)

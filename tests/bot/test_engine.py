@@ -134,3 +134,15 @@ def test_nothing_is_routed_without_consent(engine: Engine, db: Database) -> None
     engine.handle(msg("chat-f", choice="confirm:yes"))  # not offered: refused as stale
     with db.session() as session:
         assert session.exec(select(Lead)).all() == []
+
+
+def test_skipping_every_optional_question(engine: Engine, db: Database) -> None:
+    """Regression: answers mutated in place must still be saved (the row must see a change)."""
+    steps = [msg("chat-g", "松本市で町工場をやってます。息子が継がないので、店をどうするか悩んでいます"),
+             msg("chat-g", choice="skip"), msg("chat-g", choice="skip")]
+    replies = [engine.handle(m).replies for m in steps]
+    assert "ご連絡" in replies[-1][-1].text
+    with db.session() as session:
+        conversation = session.exec(select(Conversation)).one()
+        assert conversation.state == "contact"
+        assert {"company", "employees", "contact"} <= set(conversation.data["asked"])

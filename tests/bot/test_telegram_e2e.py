@@ -20,15 +20,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fakes.telegram_api import FakeTelegram, Sent
 from sqlmodel import select
-from tests_support import EXAMPLE_DIRECTORY
 
 from models import Lead, LeadStatus
 from nlp.taxonomy import Taxonomy
 from storage.database import Database
 from storage.directory.importer import import_directory
 from storage.directory.validate import load_directory
+from tests.fakes.telegram_api import FakeTelegram, Sent
+from tests.support import EXAMPLE_DIRECTORY
 
 TOKEN = "123456:TEST-token"
 CHAT = 4242

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import pickle
 import threading
 
 from nlp.normalize import normalize
-from nlp.tokenize import LemmaTokenizer, lemmas, lemmas_and_reading, tagger
+from nlp.tokenize import lemmas, lemmas_and_reading, tagger
 
 
 def test_particles_auxiliaries_and_symbols_are_dropped() -> None:
@@ -65,10 +64,3 @@ def test_one_tagger_per_thread() -> None:
     thread.join()
     assert seen[0] is seen[1]
     assert seen[0] is not tagger()
-
-
-def test_tokenizer_pickles_without_the_tagger() -> None:
-    tokenizer = LemmaTokenizer()
-    tagger()  # make sure a tagger exists in this thread
-    restored = pickle.loads(pickle.dumps(tokenizer))
-    assert restored("融資の相談") == ["融資", "相談"]
