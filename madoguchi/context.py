@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from madoguchi.settings import Settings
 from nlp.bootstrap import ensure_classifier
@@ -11,6 +12,9 @@ from nlp.classifier import Classifier
 from nlp.registry import ModelRegistry
 from nlp.taxonomy import Taxonomy, load_taxonomy
 from nlp.understand import Understander
+
+if TYPE_CHECKING:  # storage (SQLAlchemy, Alembic) is imported only by commands that use it
+    from storage.database import Database
 
 
 @dataclass
@@ -20,6 +24,7 @@ class AppContext:
     settings: Settings
     _taxonomy: Taxonomy | None = field(default=None, repr=False)
     _understander: Understander | None = field(default=None, repr=False)
+    _database: Database | None = field(default=None, repr=False)
 
     @property
     def taxonomy(self) -> Taxonomy:
@@ -43,3 +48,24 @@ class AppContext:
         if self._understander is None:
             self._understander = Understander(self.classifier(), self.settings.max_message_chars)
         return self._understander
+
+    @property
+    def database(self) -> Database:
+        """The configured database (``MADOGUCHI_DATABASE_URL``, default a SQLite file under
+        ``MADOGUCHI_HOME``), opened once; its schema is not touched."""
+        if self._database is None:
+            from storage.database import Database
+            from storage.engine import resolve_database_url
+
+            url = resolve_database_url(self.settings.database_url, self.settings.home)
+            self._database = Database.connect(url)
+        return self._database
+
+    def ready_database(self) -> Database:
+        """The database with a current schema: an empty one is created, an outdated one
+        refused (`storage.migrate.SchemaOutOfDate`) until ``madoguchi db upgrade``."""
+        from storage.migrate import ensure_schema
+
+        self.database.check_connection()
+        ensure_schema(self.database)
+        return self.database

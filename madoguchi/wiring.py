@@ -17,19 +17,10 @@ from madoguchi.settings import Settings
 from nlp.taxonomy import Taxonomy
 from nlp.understand import Understander
 from routing import DirectorySnapshot, load_capabilities
-from storage import migrate
 from storage.database import Database
 from storage.directory.importer import import_directory
 from storage.directory.sample import build_sample
-from storage.engine import resolve_database_url
 from storage.repositories import directory as directory_repo
-
-
-def open_database(settings: Settings) -> Database:
-    """The configured database, with its schema created on first use."""
-    database = Database.connect(resolve_database_url(settings.database_url, settings.home))
-    migrate.ensure_schema(database)
-    return database
 
 
 def ensure_directory(database: Database) -> bool:

@@ -10,7 +10,7 @@ import typer
 
 from bot.console import ConsoleChannel
 from madoguchi.context import AppContext
-from madoguchi.wiring import build_engine, ensure_directory, open_database
+from madoguchi.wiring import build_engine, ensure_directory
 
 
 def chat(
@@ -19,7 +19,7 @@ def chat(
 ) -> None:
     """Talk to the intake desk in this terminal (or pipe one message per line)."""
     app_ctx: AppContext = ctx.obj
-    database = open_database(app_ctx.settings)
+    database = app_ctx.ready_database()
     try:
         ensure_directory(database)
         engine = build_engine(app_ctx.settings, database, app_ctx.understander, app_ctx.taxonomy)

@@ -11,7 +11,7 @@ from bot.telegram.runner import TelegramChannel, TelegramConfig, run
 from bot.throttle import Throttle
 from madoguchi.context import AppContext
 from madoguchi.errors import UserError
-from madoguchi.wiring import build_engine, ensure_directory, open_database
+from madoguchi.wiring import build_engine, ensure_directory
 
 serve_app = typer.Typer(help="Run a channel: telegram (more to come).", no_args_is_help=True)
 
@@ -30,7 +30,7 @@ def serve_telegram(
         raise UserError("--webhook needs TELEGRAM_WEBHOOK_URL and TELEGRAM_WEBHOOK_SECRET")
     logging.getLogger().setLevel(logging.INFO)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its lines carry the bot token
-    database = open_database(settings)
+    database = app_ctx.ready_database()
     ensure_directory(database)
     engine = build_engine(settings, database, app_ctx.understander, app_ctx.taxonomy)
     config = TelegramConfig(

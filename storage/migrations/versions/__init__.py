@@ -1,0 +1,1 @@
+"""Migration scripts, one revision each; self-contained (they import nothing from models)."""
