@@ -69,7 +69,7 @@ def main() -> None:
     tok = statistics.median(fugashi_times) * 1e6
     full = statistics.median(full_times) * 1e6
     chars = statistics.median(len(t) for t in texts)
-    print(f"messages timed        {len(full_times)} (median length {chars:.0f} chars), model {classifier.version}")
+    print(f"messages timed        {len(full_times)} (median {chars:.0f} chars), model {classifier.version}")
     print(f"fugashi tokenisation  median {tok:8.1f} µs")
     print(f"whole path            median {full:8.1f} µs")
     print(f"ratio                 {full / tok:8.2f}  (goal <= 2)")

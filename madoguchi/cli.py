@@ -23,7 +23,7 @@ from madoguchi.settings import load_settings
 from nlp.corpus import DataFileError
 from nlp.registry import ModelError
 from nlp.taxonomy import TaxonomyError
-from storage.errors import DirectoryFileError, SchemaOutOfDate
+from storage.errors import DatabaseUnavailable, DirectoryFileError, SchemaOutOfDate
 
 app = typer.Typer(
     name="madoguchi",
@@ -39,7 +39,15 @@ route_commands.register(app)
 db_commands.register(app)
 directory_commands.register(app)
 
-KNOWN_ERRORS = (UserError, DataFileError, ModelError, TaxonomyError, DirectoryFileError, SchemaOutOfDate)
+KNOWN_ERRORS = (
+    UserError,
+    DataFileError,
+    ModelError,
+    TaxonomyError,
+    DirectoryFileError,
+    SchemaOutOfDate,
+    DatabaseUnavailable,
+)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -21,7 +21,7 @@ class Thresholds:
 
     confidence: dict[str, float]
     margin: float = 0.15
-    secondary: float = 0.2
+    secondary: float = 0.0  # minimum one-vs-rest SVM score of a secondary label
     default_confidence: float = 0.5
 
 
@@ -64,10 +64,13 @@ class Classifier:
     def classify(self, prepared: Prepared, explain: bool = True) -> Classification:
         """Classify one prepared message."""
         scores = self._scorer.score(prepared, explain=explain)
-        return self.decide(scores.probabilities, scores.explanation)
+        return self.decide(scores.probabilities, scores.decision, scores.explanation)
 
     def decide(
-        self, probabilities: tuple[float, ...], explanation: tuple[str, ...] = ()
+        self,
+        probabilities: tuple[float, ...],
+        decision: tuple[float, ...],
+        explanation: tuple[str, ...] = (),
     ) -> Classification:
         """Turn calibrated probabilities into label, secondary labels and uncertainty."""
         labels = self.labels
@@ -84,7 +87,7 @@ class Classifier:
             secondary = tuple(
                 labels[i]
                 for i in order[1:]
-                if probabilities[i] >= thresholds.secondary and labels[i] != OTHER
+                if decision[i] >= thresholds.secondary and labels[i] != OTHER
             )
         return Classification(
             label=label,

@@ -28,6 +28,7 @@ class Scores:
     """Calibrated probabilities (in label order) and the terms that pushed the top label."""
 
     probabilities: tuple[float, ...]
+    decision: tuple[float, ...]  # the SVM's one-vs-rest scores, before calibration
     explanation: tuple[str, ...]
 
 
@@ -79,7 +80,7 @@ class LeanScorer:
             views.append(_View(name, vocabulary, sizes))
         self._views = tuple(views)
         self._weighted = np.ascontiguousarray(np.vstack(blocks))
-        self._idf_squared = idf_squared
+        self._idf_squared = np.array(idf_squared, dtype=np.float64)
         self._names = names
 
     def _terms(self, view: _View, prepared: Prepared) -> set[str]:
@@ -91,41 +92,47 @@ class LeanScorer:
     def score(self, prepared: Prepared, explain: bool = True) -> Scores:
         """Calibrated probabilities per label for one message."""
         rows: list[int] = []
-        scale: list[float] = []
-        explainable: list[tuple[int, int]] = []  # (start, end) in rows of word/char views
-        squared = self._idf_squared
+        starts: list[int] = []
+        explainable: list[int] = []  # positions in ``starts`` of the word and char views
         for view in self._views:
             hits = [i for i in map(view.vocabulary.get, self._terms(view, prepared)) if i is not None]
-            if not hits:
-                continue
-            if view.name != "reading":
-                explainable.append((len(rows), len(rows) + len(hits)))
-            rows.extend(hits)
-            scale.extend([1.0 / math.sqrt(sum(map(squared.__getitem__, hits)))] * len(hits))
-        if rows:
-            gathered = self._weighted[rows]
-            decision = (np.dot(scale, gathered) + self._bias).tolist()
-        else:
-            decision = self._bias.tolist()
+            if hits:
+                if view.name != "reading":
+                    explainable.append(len(starts))
+                starts.append(len(rows))
+                rows.extend(hits)
+        if not rows:
+            return self._probabilities(self._bias.tolist())
+        index = np.array(rows, dtype=np.intp)
+        gathered = self._weighted.take(index, axis=0)
+        # Each view is l2-normalised on its own: sum its rows, divide by its norm.
+        norms = np.sqrt(np.add.reduceat(self._idf_squared.take(index), starts))
+        decision = (np.add.reduceat(gathered, starts, axis=0) / norms[:, None]).sum(axis=0) + self._bias
+        probabilities = self._probabilities(decision.tolist())
+        if not (explain and explainable):
+            return probabilities
+        label = probabilities.probabilities.index(max(probabilities.probabilities))
+        bounds = [*starts, len(rows)]
+        spans = [(bounds[k], bounds[k + 1], float(norms[k])) for k in explainable]
+        explanation = self._explain(rows, gathered[:, label], spans)
+        return Scores(probabilities.probabilities, probabilities.decision, explanation)
+
+    def _probabilities(self, decision: list[float]) -> Scores:
+        """Temperature-scaled softmax, in plain Python (ten labels: cheaper than numpy)."""
         beta = self._beta
         top = max(decision)
         exps = [math.exp(beta * (d - top)) for d in decision]
         total = sum(exps)
-        probabilities = tuple(e / total for e in exps)
-        explanation: tuple[str, ...] = ()
-        if explain and explainable:
-            label = probabilities.index(max(probabilities))
-            pushes = (gathered[:, label] * scale).tolist()
-            explanation = self._explain(rows, pushes, explainable)
-        return Scores(probabilities, explanation)
+        return Scores(tuple(e / total for e in exps), tuple(decision), ())
 
     def _explain(
-        self, rows: list[int], pushes: list[float], spans: list[tuple[int, int]]
+        self, rows: list[int], column: np.ndarray, spans: list[tuple[int, int, float]]
     ) -> tuple[str, ...]:
         """The terms that pushed hardest towards the top label: lemmas first, surface
         n-grams only when no lemma pushed (reading n-grams mean nothing to a person)."""
-        for start, end in spans:
-            ranked = sorted(zip(pushes[start:end], rows[start:end], strict=True), reverse=True)
+        for start, end, norm in spans:
+            pushes = (column[start:end] / norm).tolist()
+            ranked = sorted(zip(pushes, rows[start:end], strict=True), reverse=True)
             terms: list[str] = []
             for push, row in ranked:
                 if push <= 0:

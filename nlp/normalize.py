@@ -14,7 +14,8 @@ import unicodedata
 
 DEFAULT_MAX_CHARS = 4096
 
-_DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―−﹣－"})
+# A regex, not str.translate: translate with a dict costs a look-up per character.
+_DASH_RE = re.compile("[‐‑‒–—―−﹣－]")
 _SPACE_RE = re.compile(r"\s+")
 # Invisible characters vanish: zero-width and joiners, bidi controls, soft hyphen, BOM,
 # variation selectors, tag characters, combining marks for symbols.
@@ -45,7 +46,7 @@ def normalize(text: str, max_chars: int = DEFAULT_MAX_CHARS) -> str:
     if len(text) > max_chars * 2:
         # Cut before NFKC so an enormous message never costs more than a capped one.
         text = text[: max_chars * 2]
-    text = unicodedata.normalize("NFKC", text).translate(_DASHES)
+    text = _DASH_RE.sub("-", unicodedata.normalize("NFKC", text))
     text = _NOISE_RE.sub(" ", _INVISIBLE_RE.sub("", text))
     text = _SPACE_RE.sub(" ", text).strip()
     return text[:max_chars].rstrip()

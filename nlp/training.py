@@ -20,7 +20,7 @@ from nlp.features import Prepared, as_columns, build_pipeline, prepare
 Progress = Callable[[str, int, int], None]
 TARGET_PRECISION = 0.9
 CONFIDENCE_BOUNDS = (0.35, 0.9)
-SECONDARY_GRID = tuple(round(x, 2) for x in np.arange(0.1, 0.51, 0.05))
+SECONDARY_GRID = tuple(round(x, 2) for x in np.arange(-1.0, 0.51, 0.05))
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +44,7 @@ def data_hash(examples: Sequence[Example]) -> str:
     return digest.hexdigest()
 
 
-def _fit(prepared: Sequence[Prepared], labels: Sequence[str]) -> Pipeline:
+def fit_pipeline(prepared: Sequence[Prepared], labels: Sequence[str]) -> Pipeline:
     """Fit a fresh pipeline on ``prepared`` plus their hiragana variants."""
     items = list(prepared)
     targets = list(labels)
@@ -56,22 +56,33 @@ def _fit(prepared: Sequence[Prepared], labels: Sequence[str]) -> Pipeline:
     return build_pipeline().fit(as_columns(items), np.array(targets))
 
 
+def decision_values(model: Pipeline, matrix: np.ndarray) -> np.ndarray:
+    """The SVM's one-vs-rest scores (before calibration): each label's own evidence."""
+    features = model.named_steps["features"].transform(matrix)
+    svm = model.named_steps["classifier"].calibrated_classifiers_[0].estimator
+    values: np.ndarray = svm.decision_function(features)
+    return values
+
+
 def out_of_fold(
     examples: Sequence[Example], folds: int, seed: int, progress: Progress | None = None
-) -> tuple[np.ndarray, list[str]]:
-    """Probabilities for every example from a model that never saw it (nor its variant)."""
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Probabilities and one-vs-rest scores for every example from a model that never saw
+    it (nor its hiragana variant)."""
     prepared = [prepare(e.text) for e in examples]
     matrix = as_columns(prepared)
     labels = np.array([e.label for e in examples])
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     classes = sorted(set(labels))
     probabilities = np.zeros((len(examples), len(classes)))
+    decisions = np.zeros((len(examples), len(classes)))
     for number, (train, test) in enumerate(splitter.split(matrix, labels), start=1):
-        model = _fit([prepared[i] for i in train], [str(labels[i]) for i in train])
+        model = fit_pipeline([prepared[i] for i in train], [str(labels[i]) for i in train])
         probabilities[test] = model.predict_proba(matrix[test])
+        decisions[test] = decision_values(model, matrix[test])
         if progress:
             progress("cross-validation", number, folds)
-    return probabilities, classes
+    return probabilities, decisions, classes
 
 
 def tune_confidence(
@@ -96,17 +107,20 @@ def tune_confidence(
 
 
 def tune_secondary(
-    probabilities: np.ndarray, classes: Sequence[str], examples: Sequence[Example]
+    decisions: np.ndarray, probabilities: np.ndarray, classes: Sequence[str], examples: Sequence[Example]
 ) -> float:
-    """The probability above which a non-primary label best matches annotated secondaries."""
-    best, best_f1 = 0.25, -1.0
+    """The one-vs-rest score above which a non-primary label best matches the annotated
+    secondary needs (F1 over all examples: a guess on a plain message is a false alarm).
+
+    Calibrated probabilities are no use here: a softmax puts nearly all its mass on one
+    label even when a message clearly has two needs.
+    """
+    best, best_f1 = 0.0, -1.0
+    tops = probabilities.argmax(axis=1)
     for threshold in SECONDARY_GRID:
         hit = predicted_count = gold_count = 0
-        for row, example in zip(probabilities, examples, strict=True):
-            top = int(row.argmax())
-            guessed = {
-                classes[i] for i, p in enumerate(row) if i != top and p >= threshold
-            } - {"other"}
+        for row, top, example in zip(decisions, tops, examples, strict=True):
+            guessed = {classes[i] for i, d in enumerate(row) if i != top and d >= threshold} - {"other"}
             gold = set(example.secondary)
             hit += len(guessed & gold)
             predicted_count += len(guessed)
@@ -123,15 +137,15 @@ def train(
     examples: Sequence[Example], *, folds: int = 5, seed: int = 0, progress: Progress | None = None
 ) -> TrainingResult:
     """Cross-validate, tune thresholds on out-of-fold predictions, then fit on everything."""
-    probabilities, classes = out_of_fold(examples, folds, seed, progress)
+    probabilities, decisions, classes = out_of_fold(examples, folds, seed, progress)
     truth = [e.label for e in examples]
     predicted = [classes[i] for i in probabilities.argmax(axis=1)]
     report = evaluate(classes, truth, predicted)
     thresholds = Thresholds(
         confidence=tune_confidence(probabilities, classes, truth),
-        secondary=tune_secondary(probabilities, classes, examples),
+        secondary=tune_secondary(decisions, probabilities, classes, examples),
     )
-    pipeline = _fit([prepare(e.text) for e in examples], truth)
+    pipeline = fit_pipeline([prepare(e.text) for e in examples], truth)
     if progress:
         progress("final fit", 1, 1)
     return TrainingResult(pipeline, thresholds, report, data_hash(examples), len(examples))

@@ -10,7 +10,8 @@ import typer
 
 from bot.console import ConsoleChannel
 from madoguchi.context import AppContext
-from madoguchi.wiring import build_engine, ensure_directory
+from madoguchi.directory_snapshot import ensure_directory
+from madoguchi.wiring import build_engine
 
 
 def chat(

@@ -27,7 +27,7 @@ def _emit(data: dict[str, Any]) -> None:
 
 def classify(
     ctx: typer.Context,
-    text: Annotated[str | None, typer.Argument(help="Inquiry text; omit to read JSON lines on stdin.")] = None,
+    text: Annotated[str | None, typer.Argument(help="Inquiry text; omit it to read JSON lines.")] = None,
 ) -> None:
     """Classify one inquiry, or JSON lines {"text": ...} from stdin (one result per line)."""
     app_ctx: AppContext = ctx.obj

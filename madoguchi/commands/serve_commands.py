@@ -10,8 +10,9 @@ import typer
 from bot.telegram.runner import TelegramChannel, TelegramConfig, run
 from bot.throttle import Throttle
 from madoguchi.context import AppContext
+from madoguchi.directory_snapshot import ensure_directory
 from madoguchi.errors import UserError
-from madoguchi.wiring import build_engine, ensure_directory
+from madoguchi.wiring import build_engine
 
 serve_app = typer.Typer(help="Run a channel: telegram (more to come).", no_args_is_help=True)
 
