@@ -23,7 +23,8 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/pytest -n 2
 
-lock:
+lock: $(STAMP)
+	$(BIN)/pip install --quiet --disable-pip-version-check pip-tools
 	$(BIN)/pip-compile --quiet --extra dev --strip-extras --output-file requirements.lock pyproject.toml
 
 bench: $(STAMP)
