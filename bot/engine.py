@@ -22,7 +22,7 @@ from bot.messages import Inbound, Reply
 from bot.states import State
 from models import Lead, LeadBase, utcnow
 from nlp.taxonomy import Taxonomy
-from routing import Decision, Outcome
+from routing import Decision, Outcome, sla_deadline
 from storage.database import Database
 from storage.repositories import conversations, directory, leads, privacy, updates
 
@@ -139,11 +139,11 @@ class Engine:
         step.session.state = State.IDLE
         return Submitted(lead.id, decision)
 
-    @staticmethod
-    def _submitted_text(lead: Lead, decision: Decision) -> str:
+    def _submitted_text(self, lead: Lead, decision: Decision) -> str:
         assert lead.id is not None
         if decision.outcome is Outcome.ASSIGNED and decision.hub is not None:
-            return texts.submitted(lead.id, decision.hub.name, None)
+            due = sla_deadline(lead.created_at, self.assigner.sla_working_days)
+            return texts.submitted(lead.id, decision.hub.name, texts.japanese_date(due))
         return texts.submitted(lead.id, None, None)
 
     def _status(self, session: Session, inbound: Inbound) -> str:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from bot.intake import Intake
 from bot.messages import Choice, Reply
 from nlp.geo import REGIONS, prefectures_in
 from nlp.taxonomy import Taxonomy
+from routing.sla import JST
 
 CONSENT_VERSION = "2026-11-v1"
 
@@ -164,6 +167,12 @@ def submitted(lead_id: int, hub_name: str | None, deadline: str | None) -> str:
         f"{when}担当者からご連絡いたします。状況は /status でご確認いただけます。"
         "ほかにもご相談があれば、続けてお書きください。"
     )
+
+
+def japanese_date(moment: dt.datetime) -> str:
+    """「11月30日（月）」 in Japan time."""
+    local = moment.astimezone(JST) if moment.tzinfo else moment
+    return f"{local.month}月{local.day}日（{'月火水木金土日'[local.weekday()]}）"
 
 
 def status_lines(items: list[tuple[int, str, str, str | None]]) -> str:
