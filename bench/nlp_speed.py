@@ -11,12 +11,11 @@ the evaluation set (or the corpus), one at a time, interleaved so both see the s
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import time
-from pathlib import Path
 
 import fugashi
+from bench_data import messages
 
 from madoguchi.settings import load_settings
 from nlp.bootstrap import ensure_classifier
@@ -24,16 +23,6 @@ from nlp.normalize import normalize
 from nlp.registry import ModelRegistry
 from nlp.taxonomy import load_taxonomy
 from nlp.understand import Understander
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def messages(corpus_dir: Path) -> list[str]:
-    for candidate in (ROOT / "data/eval/unseen.jsonl", *sorted(corpus_dir.glob("*.jsonl"))):
-        if candidate.exists():
-            lines = candidate.read_text("utf-8").splitlines()
-            return [json.loads(line)["text"] for line in lines if line.strip()]
-    raise SystemExit("no messages found")
 
 
 def main() -> None:

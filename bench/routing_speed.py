@@ -21,14 +21,14 @@ a programme in full swing, where ties are rare.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import statistics
 import sys
 import tempfile
 import time
 from dataclasses import replace
-from pathlib import Path
+
+from bench_data import messages
 
 from madoguchi.commands.route_commands import case_from
 from madoguchi.directory_snapshot import load_snapshot
@@ -41,16 +41,6 @@ from nlp.understand import EmptyTextError, Understander
 from routing import DirectorySnapshot, Router, load_capabilities
 from storage.database import Database
 from storage.migrate import ensure_schema
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def messages(corpus_dir: Path) -> list[str]:
-    for candidate in (ROOT / "data/eval/unseen.jsonl", *sorted(corpus_dir.glob("*.jsonl"))):
-        if candidate.exists():
-            lines = candidate.read_text("utf-8").splitlines()
-            return [json.loads(line)["text"] for line in lines if line.strip()]
-    raise SystemExit("no messages found")
 
 
 def main() -> None:

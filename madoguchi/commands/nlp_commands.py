@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn
 
+from madoguchi.commands.json_lines import each_line, emit
 from madoguchi.context import AppContext
 from madoguchi.errors import UserError
 from nlp.corpus import read_examples
@@ -18,11 +17,6 @@ from nlp.features import as_columns, prepare
 from nlp.understand import EmptyTextError
 
 models_app = typer.Typer(help="List, promote and roll back classifier versions.", no_args_is_help=True)
-
-
-def _emit(data: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
-    sys.stdout.flush()
 
 
 def classify(
@@ -34,31 +28,11 @@ def classify(
     understander = app_ctx.understander
     if text is not None:
         try:
-            _emit(understander.understand(text).as_dict())
+            emit(understander.understand(text).as_dict())
         except EmptyTextError as exc:
             raise UserError("the text is empty; write the inquiry in words") from exc
         return
-    failures = 0
-    for number, raw in enumerate(sys.stdin.buffer, start=1):
-        error = None
-        try:
-            item = json.loads(raw.decode("utf-8"))
-            if not isinstance(item, dict) or not isinstance(item.get("text"), str):
-                error = 'expected an object with a string "text"'
-            else:
-                _emit(understander.understand(item["text"]).as_dict())
-        except UnicodeDecodeError:
-            error = "not UTF-8 text"
-        except json.JSONDecodeError as exc:
-            error = f"not valid JSON ({exc.msg})"
-        except EmptyTextError:
-            error = "the text is empty"
-        if error is not None:
-            failures += 1
-            print(f"error: stdin line {number}: {error}", file=sys.stderr)
-            _emit({"line": number, "error": error})
-    if failures:
-        raise typer.Exit(1)
+    each_line(lambda item: understander.understand(item["text"]).as_dict())
 
 
 def evaluate_command(
@@ -79,7 +53,7 @@ def evaluate_command(
     if plot is not None:
         plot_confusion(report, plot)
     if as_json:
-        _emit({**report.as_dict(), "model_version": classifier.version})
+        emit({**report.as_dict(), "model_version": classifier.version})
     else:
         typer.echo(f"model {classifier.version}")
         typer.echo(format_report(report))

@@ -6,13 +6,12 @@ at all it first builds the sample directory, see ``madoguchi.directory_snapshot`
 
 from __future__ import annotations
 
-import json
-import sys
 from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
 
+from madoguchi.commands.json_lines import LineError, each_line, emit
 from madoguchi.context import AppContext
 from madoguchi.errors import UserError
 from nlp.geo import prefecture as find_prefecture
@@ -88,11 +87,6 @@ def build_router(app_ctx: AppContext) -> Router:
     return Router(load_directory(app_ctx), capabilities)
 
 
-def _emit(data: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
-    sys.stdout.flush()
-
-
 def _check_prefecture(name: str) -> str:
     found = find_prefecture(name)
     if found is None:
@@ -115,38 +109,21 @@ def route_command(
             raise UserError("the text is empty; write the inquiry in words")
         route = _router_for(app_ctx)
         try:
-            _emit(route(text, chosen))
+            emit(route(text, chosen))
         except EmptyTextError as exc:
             raise UserError("the text is empty; write the inquiry in words") from exc
         return
     if prefecture is not None:
         raise UserError('--prefecture goes with TEXT; on stdin give "prefecture" on each line')
     route = _router_for(app_ctx)
-    failures = 0
-    for number, raw in enumerate(sys.stdin.buffer, start=1):
-        error = None
-        try:
-            item = json.loads(raw.decode("utf-8"))
-            if not isinstance(item, dict) or not isinstance(item.get("text"), str):
-                error = 'expected an object with a string "text"'
-            elif item.get("prefecture") is not None and (
-                not isinstance(item["prefecture"], str) or find_prefecture(item["prefecture"]) is None
-            ):
-                error = f"unknown prefecture {item['prefecture']!r}"
-            else:
-                _emit(route(item["text"], item.get("prefecture")))
-        except UnicodeDecodeError:
-            error = "not UTF-8 text"
-        except json.JSONDecodeError as exc:
-            error = f"not valid JSON ({exc.msg})"
-        except EmptyTextError:
-            error = "the text is empty"
-        if error is not None:
-            failures += 1
-            print(f"error: stdin line {number}: {error}", file=sys.stderr)
-            _emit({"line": number, "error": error})
-    if failures:
-        raise typer.Exit(1)
+
+    def handle(item: dict[str, Any]) -> dict[str, Any]:
+        given = item.get("prefecture")
+        if given is not None and (not isinstance(given, str) or find_prefecture(given) is None):
+            raise LineError(f"unknown prefecture {given!r}")
+        return route(item["text"], given)
+
+    each_line(handle)
 
 
 def _router_for(app_ctx: AppContext) -> RouteText:
