@@ -240,7 +240,7 @@ class Flow:
             self._again(step, texts.PREFECTURE_NOT_FOUND)
             return
         intake.prefecture, intake.municipality = entities.prefecture, entities.municipality
-        self.next_question(step)
+        self.next_question(step, f"{entities.prefecture}{entities.municipality or ''}ですね。")
 
     def _employees(self, step: Step, text: str) -> None:
         digits = text.rstrip("人名くらいほど程度約 ")
