@@ -1,13 +1,14 @@
 """The console channel: the intake in a terminal, or scripted one message per line.
 
 Choices are numbered (type the number); commands start with ``/``. After a case is
-submitted the routing decision is printed, as a coordinator would see it.
+submitted the routing decision is printed, as a coordinator would see it: by ``announce``
+(the outbox dispatcher printing the hub's card) when given, else as a short summary.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TextIO
 
 from bot.engine import Engine, Submitted
@@ -51,18 +52,28 @@ def describe(submitted: Submitted) -> str:
 class ConsoleChannel:
     """Feeds lines to the engine and prints what it answers."""
 
-    def __init__(self, engine: Engine, out: TextIO, chat_id: str = "local") -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        out: TextIO,
+        chat_id: str = "local",
+        announce: Callable[[], object] | None = None,
+    ) -> None:
         self.engine = engine
         self.out = out
         self.chat_id = chat_id
+        self.announce = announce
 
     def say(self, inbound: Inbound) -> Submitted | None:
         result = self.engine.handle(inbound)
         for reply in result.replies:
             self.out.write(render(reply) + "\n\n")
-        if result.submitted is not None:
-            self.out.write(describe(result.submitted) + "\n\n")
         self.out.flush()
+        if self.announce is not None:
+            self.announce()
+        elif result.submitted is not None:
+            self.out.write(describe(result.submitted) + "\n\n")
+            self.out.flush()
         return result.submitted
 
     def run(self, lines: Iterable[str], prompt: str | None = None) -> list[Submitted]:

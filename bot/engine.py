@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from bot import texts
+from bot import survey, texts
 from bot.cases import Assigner
 from bot.flow import Effect, Flow, Step
 from bot.intake import Intake
@@ -24,7 +24,7 @@ from models import Lead, LeadBase, utcnow
 from nlp.taxonomy import Taxonomy
 from routing import Decision, Outcome, sla_deadline
 from storage.database import Database
-from storage.repositories import conversations, directory, leads, privacy, updates
+from storage.repositories import conversations, directory, feedback, leads, privacy, survey_answers, updates
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +68,11 @@ class Engine:
                 session, channel=inbound.channel, chat_id=inbound.chat_id, user_id=inbound.user_id
             )
             state = State(row.state) if row.state in State._value2member_map_ else State.IDLE
+            if state is State.IDLE and self._answer_survey(session, inbound):
+                updates.mark_processed(
+                    session, channel=inbound.channel, update_id=f"{inbound.chat_id}:{inbound.message_id}"
+                )
+                return HandleResult((Reply(survey.THANKS),))
             dialogue = DialogueSession(state, Intake.from_json(row.data))
             step = self.flow.handle(dialogue, inbound)
             submitted = self._effect(session, step, inbound)
@@ -82,6 +87,17 @@ class Engine:
                 session, channel=inbound.channel, update_id=f"{inbound.chat_id}:{inbound.message_id}"
             )
             return HandleResult(tuple(step.replies), submitted)
+
+    def _answer_survey(self, session: Session, inbound: Inbound) -> bool:
+        """Store the owner's score when a closed case's survey is waiting for it."""
+        answer = survey.parse_answer(inbound)
+        if answer is None:
+            return False
+        found = survey_answers.open_survey_for_chat(session, channel=inbound.channel, chat_id=inbound.chat_id)
+        if found is None:
+            return False
+        feedback.answer_survey(session, lead_id=found.lead_id, score=answer[0], comment=answer[1])
+        return True
 
     def _effect(self, session: Session, step: Step, inbound: Inbound) -> Submitted | None:
         match step.effect:

@@ -41,6 +41,15 @@ class Settings(BaseSettings):
     telegram_webhook_port: int = Field(default=8443, ge=1, le=65535, validation_alias="TELEGRAM_WEBHOOK_PORT")
     telegram_flood_limit: int = Field(default=20, ge=1, validation_alias="TELEGRAM_FLOOD_LIMIT")
 
+    slack_bot_token: SecretStr | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(default=None, validation_alias="SLACK_SIGNING_SECRET")
+    slack_app_token: SecretStr | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
+    slack_api_url: str | None = Field(default=None, validation_alias="SLACK_API_URL")
+    slack_listen: str = Field(default="127.0.0.1", validation_alias="SLACK_LISTEN")
+    slack_port: int = Field(default=3000, ge=1, le=65535, validation_alias="SLACK_PORT")
+    dispatch_interval: float = Field(default=1.0, gt=0, le=60, validation_alias="MADOGUCHI_DISPATCH_INTERVAL")
+    dispatch_backoff: float = Field(default=2.0, gt=0, le=600, validation_alias="MADOGUCHI_DISPATCH_BACKOFF")
+
     @property
     def models_dir(self) -> Path:
         """Where the model registry keeps its versions."""

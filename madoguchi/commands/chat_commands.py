@@ -11,7 +11,7 @@ import typer
 from bot.console import ConsoleChannel
 from madoguchi.context import AppContext
 from madoguchi.directory_snapshot import ensure_directory
-from madoguchi.wiring import build_engine
+from madoguchi.wiring import build_dispatcher, build_engine
 
 
 def chat(
@@ -27,7 +27,12 @@ def chat(
         interactive = sys.stdin.isatty()
         if interactive:
             sys.stdout.write("（終了は Ctrl+D。選択肢は番号で答えられます）\n\n")
-        channel = ConsoleChannel(engine, sys.stdout, chat_id)
+        announce = None
+        if app_ctx.settings.slack_bot_token is None:
+            # no Slack: the hub's card is printed here, so the whole flow is visible locally
+            dispatcher = build_dispatcher(app_ctx.settings, database, app_ctx.taxonomy, sys.stdout)
+            announce = dispatcher.drain
+        channel = ConsoleChannel(engine, sys.stdout, chat_id, announce)
         prompt = "> " if interactive else None
         if prompt:
             sys.stdout.write(prompt)

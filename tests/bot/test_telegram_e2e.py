@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -28,7 +27,7 @@ from storage.database import Database
 from storage.directory.importer import import_directory
 from storage.directory.validate import load_directory
 from tests.fakes.telegram_api import FakeTelegram, Sent
-from tests.support import EXAMPLE_DIRECTORY
+from tests.support import EXAMPLE_DIRECTORY, free_port, wait_port
 
 TOKEN = "123456:TEST-token"
 CHAT = 4242
@@ -42,10 +41,6 @@ def fake() -> Iterator[FakeTelegram]:
     server.stop()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class Bot:
@@ -66,7 +61,7 @@ class Bot:
                       or self.process is None or self.process.poll() is not None, timeout=90)
         assert self.process.poll() is None, self.log.read_text("utf-8")[-3000:]
         if self.webhook:
-            _wait_port(int(self.env["TELEGRAM_WEBHOOK_PORT"]))
+            wait_port(int(self.env["TELEGRAM_WEBHOOK_PORT"]))
 
     def kill(self) -> None:
         assert self.process is not None
@@ -82,14 +77,6 @@ class Bot:
                 self.process.kill()
 
 
-def _wait_port(port: int) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise AssertionError(f"webhook port {port} never opened")
 
 
 def _post_update(port: int, update: dict[str, object], secret: str) -> int:
@@ -123,7 +110,7 @@ def bot_env(db: Database, shared_home: Path, tmp_path: Path, taxonomy: Taxonomy,
 def test_whole_intake_survives_sigkill(webhook: bool, bot_env: dict[str, str], fake: FakeTelegram,
                                        db: Database, tmp_path: Path) -> None:
     env = dict(bot_env)
-    port = _free_port()
+    port = free_port()
     if webhook:
         env |= {"TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
                 "TELEGRAM_WEBHOOK_SECRET": SECRET, "TELEGRAM_WEBHOOK_PORT": str(port)}
