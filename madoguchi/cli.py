@@ -13,6 +13,8 @@ from madoguchi.commands import (
     db_commands,
     directory_commands,
     nlp_commands,
+    privacy_commands,
+    report_commands,
     route_commands,
     serve_commands,
 )
@@ -37,6 +39,8 @@ nlp_commands.register(app)
 route_commands.register(app)
 db_commands.register(app)
 directory_commands.register(app)
+report_commands.register(app)
+privacy_commands.register(app)
 
 KNOWN_ERRORS = (
     UserError,

@@ -30,6 +30,9 @@ class Settings(BaseSettings):
 
     max_problem_chars: int = Field(default=3000, ge=100, validation_alias="MADOGUCHI_MAX_PROBLEM_CHARS")
     debug: bool = Field(default=False, validation_alias="MADOGUCHI_DEBUG")
+    report_min_responses: int = Field(
+        default=5, ge=1, le=1000, validation_alias="MADOGUCHI_REPORT_MIN_RESPONSES"
+    )
 
     telegram_bot_token: SecretStr | None = Field(default=None, validation_alias="TELEGRAM_BOT_TOKEN")
     telegram_api_base_url: str | None = Field(default=None, validation_alias="TELEGRAM_API_BASE_URL")
@@ -49,6 +52,7 @@ class Settings(BaseSettings):
     slack_port: int = Field(default=3000, ge=1, le=65535, validation_alias="SLACK_PORT")
     dispatch_interval: float = Field(default=1.0, gt=0, le=60, validation_alias="MADOGUCHI_DISPATCH_INTERVAL")
     dispatch_backoff: float = Field(default=2.0, gt=0, le=600, validation_alias="MADOGUCHI_DISPATCH_BACKOFF")
+    dispatch_lease: float = Field(default=120.0, ge=1, le=3600, validation_alias="MADOGUCHI_DISPATCH_LEASE")
 
     @property
     def models_dir(self) -> Path:

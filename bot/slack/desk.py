@@ -106,8 +106,11 @@ class CaseDesk:
             if isinstance(found, Result):
                 return found
             lead, member = found
-            if lead.status is LeadStatus.ACCEPTED:
-                return Result(Verdict.ALREADY, texts.ALREADY_ACCEPTED)
+            if lead.status is LeadStatus.ACCEPTED:  # e.g. two coordinators pressed at once
+                if lead.coordinator_id == member.id:
+                    return Result(Verdict.ALREADY, texts.ALREADY_ACCEPTED)
+                winner = directory.get_coordinator(session, coordinator_id=lead.coordinator_id or "")
+                return Result(Verdict.ALREADY, texts.accepted_by(winner.name if winner else None))
             pending = assignments.pending_assignment(session, lead_id=lead_id)
             if lead.status is not LeadStatus.ASSIGNED or pending is None or lead.hub_id is None:
                 return Result(Verdict.REFUSED, texts.NOT_WAITING)

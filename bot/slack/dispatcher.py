@@ -8,6 +8,12 @@
 
 An event is marked sent only after the receiver accepted it; a failure is retried with
 exponential backoff (or Slack's ``Retry-After``), and a hub's later events wait for it.
+
+A dispatcher may die after Slack accepted a card but before the event was marked sent.
+Every card therefore carries Slack message metadata (the lead and event id), and a retried
+event that would post a card first looks for one in the channel's history and edits it
+instead: a crash never leaves a second card. A withdrawn case's cards, in every channel
+the case passed through, are edited to say so and keep none of the owner's words.
 """
 
 from __future__ import annotations
@@ -18,10 +24,10 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from bot.slack.card import CardState, headline, render_blocks, render_plain
+from bot.slack.card import CardState, CardView, headline, render_blocks, render_plain
 from bot.slack.desk import OWNER_TOPIC
 from bot.slack.errors import RetryLater, Undeliverable
 from bot.slack.lookup import card_view, hub_channel
@@ -34,6 +40,7 @@ from storage.repositories import leads, outbox, outbox_delivery
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = 600.0
+CLOCK_SKEW = 600.0  # seconds before an event's creation that a lost card is looked for
 
 
 RECEIVERS = ("slack", "owner")
@@ -53,6 +60,7 @@ class Claimed:
     lead_id: int | None
     hub_id: str | None
     attempts: int
+    created_at: datetime
 
 
 def backoff(attempts: int, base: float, retry_after: float | None = None) -> float:
@@ -74,6 +82,7 @@ class Dispatcher:
         owners: Mapping[str, OwnerSink],
         base_backoff: float = 2.0,
         batch: int = 20,
+        lease: float = 120.0,
     ) -> None:
         self.database = database
         self.taxonomy = taxonomy
@@ -81,6 +90,7 @@ class Dispatcher:
         self.owners = owners
         self.base_backoff = base_backoff
         self.batch = batch
+        self.lease = timedelta(seconds=lease)  # a claimed event comes back after this if we die
         self._pause_until: dict[str, float] = {}
 
     def run(self, stop: threading.Event, interval: float = 1.0) -> None:
@@ -112,8 +122,8 @@ class Dispatcher:
             return 0
         with self.database.unit_of_work() as session:
             claimed = [
-                Claimed(e.id or 0, e.topic, dict(e.payload), e.lead_id, e.hub_id, e.attempts)
-                for e in outbox_delivery.claim_in_order(session, limit=self.batch)
+                Claimed(e.id or 0, e.topic, dict(e.payload), e.lead_id, e.hub_id, e.attempts, e.created_at)
+                for e in outbox_delivery.claim_in_order(session, limit=self.batch, lease=self.lease)
             ]
         blocked: set[str] = set()
         tried = 0
@@ -159,10 +169,10 @@ class Dispatcher:
             sink.send(chat_id, str(event.payload["text"]), choices)
             return None
         if event.topic.startswith("lead.") and event.lead_id is not None:
-            return self._card(event.lead_id)
+            return self._card(event.lead_id, event)
         raise Undeliverable(f"unknown topic {event.topic!r}")
 
-    def _card(self, lead_id: int) -> str | None:
+    def _card(self, lead_id: int, event: Claimed) -> str | None:
         with self.database.session() as session:
             lead = leads.get_lead(session, lead_id=lead_id)
             if lead is None:
@@ -172,6 +182,8 @@ class Dispatcher:
             refs = outbox_delivery.delivery_refs_for_lead(session, lead_id=lead_id)
         if self.cards.plain:
             return self.cards.post(channel, render_plain(view, channel), [])
+        if view.state is CardState.WITHDRAWN:
+            return self._withdrawn(view, channel, refs, event)
         here = [ref for ref in refs if ref.startswith(f"{channel}/")] if channel else []
         # the case just left the channel of its latest card: that card says so (once)
         moved = dataclasses.replace(view, state=CardState.HANDED_OVER, coordinator_slack_id=None)
@@ -190,5 +202,28 @@ class Dispatcher:
                 return here[-1]
             except LookupError:
                 log.info("card of lead %s is gone; posting it again", lead_id)
-        ts = self.cards.post(channel, headline(view), render_blocks(view))
+        if channel and event.attempts > 1:  # an earlier try may have posted before dying
+            found = self._lost_card(channel, lead_id, event)
+            if found is not None:
+                self.cards.update(channel, found, headline(view), render_blocks(view))
+                return f"{channel}/{found}"
+        tag = {"lead_id": lead_id, "event_id": event.id}
+        ts = self.cards.post(channel, headline(view), render_blocks(view), tag)
         return f"{channel}/{ts}" if channel else None
+
+    def _lost_card(self, channel: str, lead_id: int, event: Claimed) -> str | None:
+        since = event.created_at.timestamp() - CLOCK_SKEW
+        return self.cards.find(channel, lead_id, since)
+
+    def _withdrawn(self, view: CardView, channel: str | None, refs: list[str], event: Claimed) -> str | None:
+        """Edit every card the case ever had; a card never posted is not posted now."""
+        places = [tuple(ref.split("/", 1)) for ref in refs if "/" in ref and not ref.startswith("None/")]
+        if not places and channel and event.attempts > 1:
+            found = self._lost_card(channel, view.lead_id, event)
+            places = [(channel, found)] if found else []
+        for card_channel, ts in places:
+            try:
+                self.cards.update(card_channel, ts, headline(view), render_blocks(view))
+            except LookupError:
+                log.info("a card of withdrawn lead %s is gone", view.lead_id)
+        return f"{places[-1][0]}/{places[-1][1]}" if places else None

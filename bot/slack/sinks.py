@@ -19,13 +19,24 @@ from bot.slack.errors import RetryLater, Undeliverable
 TELEGRAM_API = "https://api.telegram.org"
 
 
+CARD_EVENT = "madoguchi_lead"  # the Slack message metadata type every card carries
+HISTORY_PAGES = 10  # how far back (pages of 200 messages) a lost card is looked for
+
+
 class CardSink(Protocol):
     """Posts and edits the card messages in a hub's channel."""
 
     plain: bool
 
-    def post(self, channel: str | None, text: str, blocks: list[dict[str, Any]]) -> str:
-        """Post a new card; returns the message id (Slack ``ts``)."""
+    def post(
+        self, channel: str | None, text: str, blocks: list[dict[str, Any]], tag: dict[str, Any] | None = None
+    ) -> str:
+        """Post a new card (``tag`` travels as message metadata); returns its Slack ``ts``."""
+        ...
+
+    def find(self, channel: str, lead_id: int, since: float) -> str | None:
+        """The ``ts`` of the newest card of ``lead_id`` posted in ``channel`` since ``since``
+        (a Unix time), found by its metadata, or None."""
         ...
 
     def update(self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]) -> None:
@@ -57,13 +68,32 @@ class SlackCardSink:
     def __init__(self, client: WebClient) -> None:
         self.client = client
 
-    def post(self, channel: str | None, text: str, blocks: list[dict[str, Any]]) -> str:
+    def post(
+        self, channel: str | None, text: str, blocks: list[dict[str, Any]], tag: dict[str, Any] | None = None
+    ) -> str:
         if not channel:
             raise Undeliverable("the hub has no Slack channel")
+        metadata = {"event_type": CARD_EVENT, "event_payload": tag} if tag else None
         response = self._call(
-            "chat_postMessage", channel=channel, text=text, blocks=blocks, unfurl_links=False
+            "chat_postMessage", channel=channel, text=text, blocks=blocks, unfurl_links=False,
+            metadata=metadata,
         )
         return str(response["ts"])
+
+    def find(self, channel: str, lead_id: int, since: float) -> str | None:
+        cursor: str | None = None
+        for _ in range(HISTORY_PAGES):
+            response = self._call("conversations_history", channel=channel, oldest=f"{since:.6f}", limit=200,
+                                  include_all_metadata=True, cursor=cursor)
+            for message in response.get("messages") or []:  # newest first
+                metadata = message.get("metadata") or {}
+                payload = metadata.get("event_payload") or {}
+                if metadata.get("event_type") == CARD_EVENT and payload.get("lead_id") == lead_id:
+                    return str(message["ts"])
+            cursor = (response.get("response_metadata") or {}).get("next_cursor")
+            if not response.get("has_more") or not cursor:
+                return None
+        return None
 
     def update(self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]) -> None:
         self._call("chat_update", channel=channel, ts=ts, text=text, blocks=blocks)
@@ -91,11 +121,16 @@ class PrintSink:
         self.out = out
         self.lock = threading.Lock()
 
-    def post(self, channel: str | None, text: str, blocks: list[dict[str, Any]]) -> str:
+    def post(
+        self, channel: str | None, text: str, blocks: list[dict[str, Any]], tag: dict[str, Any] | None = None
+    ) -> str:
         with self.lock:
             self.out.write(text + "\n\n")
             self.out.flush()
         return "print"
+
+    def find(self, channel: str, lead_id: int, since: float) -> str | None:
+        return None  # printed announcements cannot be found again
 
     def update(self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]) -> None:
         self.post(channel, text, blocks)

@@ -51,6 +51,13 @@ def owner_survey(lead_id: int, hub: str) -> str:
     )
 
 
+def accepted_by(name: str | None) -> str:
+    """To a coordinator who pressed 受付 after a colleague had already accepted the case."""
+    if not name:
+        return ALREADY_ACCEPTED
+    return f"このご相談は、すでに{name}さんが受付済みです。"
+
+
 def case_line(lead_id: int, category: str, status: str, due_at_text: str) -> str:
     """One line of a coordinator's open cases."""
     return f"• #{lead_id} {category}（{status}）受付期限：{due_at_text}"

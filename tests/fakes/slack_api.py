@@ -1,9 +1,13 @@
 """A fake Slack Web API on 127.0.0.1 for slack_sdk's `WebClient` (``base_url``): auth.test,
-chat.postMessage, chat.update, chat.postEphemeral, views.open, views.publish.
+chat.postMessage, chat.update, chat.postEphemeral, conversations.history (with message
+``metadata``), views.open, views.publish.
 
 Messages are kept per (channel, ts) with their history; ``fail_next`` queues failures
-(status, body, headers) per method to play an outage or rate limiting. Also builds signed
-requests for the app with slack_sdk's `SignatureVerifier`.
+(status, body, headers) per method to play an outage or rate limiting, ``outage`` answers
+every call with 500/503 while set, `FakeSlack.go_dark` closes the port (connection
+refused) until `FakeSlack.come_back`, and ``on_post`` runs after a post was accepted but
+before the answer leaves (a test kills the poster there). Also builds signed requests for
+the app with slack_sdk's `SignatureVerifier`.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ class Message:
     text: str
     blocks: list[dict[str, Any]]
     versions: int = 1
+    metadata: dict[str, Any] | None = None
 
     def action_ids(self) -> list[str]:
         return [e["action_id"] for b in self.blocks if b.get("type") == "actions" for e in b["elements"]]
@@ -63,7 +68,11 @@ class FakeSlack:
     fail_next: dict[str, list[tuple[int, dict[str, Any], dict[str, str]]]] = field(default_factory=dict)
     lock: threading.Condition = field(default_factory=threading.Condition)
     server: ThreadingHTTPServer | None = None
+    outage: bool = False
+    on_post: Callable[[Message], None] | None = None
+    port: int = 0
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _outage_calls: itertools.count[int] = field(default_factory=itertools.count)
 
     @property
     def base_url(self) -> str:
@@ -98,7 +107,8 @@ class FakeSlack:
                 self.end_headers()
                 self.wfile.write(data)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.port = int(self.server.server_address[1])
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
 
@@ -106,6 +116,14 @@ class FakeSlack:
         if self.server is not None:
             self.server.shutdown()
             self.server.server_close()
+
+    def go_dark(self) -> None:
+        """Close the port: calls get "connection refused" until `come_back`."""
+        self.stop()
+
+    def come_back(self) -> None:
+        """Listen again on the same port, with every message kept."""
+        self.start()
 
     def wait_for(self, predicate: Callable[[], bool], timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout
@@ -128,12 +146,20 @@ class FakeSlack:
             if queued:
                 self.call_log.append((method, time.monotonic(), queued[0][0]))
                 return queued.pop(0)
+            if self.outage:
+                status = (500, 503)[next(self._outage_calls) % 2]
+                self.call_log.append((method, time.monotonic(), status))
+                return status, {"ok": False, "error": "service_unavailable"}, {}
             self.call_log.append((method, time.monotonic(), 200))
             handler = getattr(self, "_" + method.replace(".", "_"), None)
             if handler is None:
                 return 404, {"ok": False, "error": "unknown_method"}, {}
             result = handler(params)
             self.lock.notify_all()
+            accepted = self.posted[-1] if method == "chat.postMessage" and result is not None else None
+        if accepted is not None and self.on_post is not None:
+            self.on_post(accepted)  # accepted, the answer not yet sent
+        with self.lock:
             if result is None:
                 return 200, {"ok": False, "error": "message_not_found"}, {}
             return 200, {"ok": True, **result}, {}
@@ -143,8 +169,12 @@ class FakeSlack:
                 "team_id": TEAM, "user_id": BOT_USER, "bot_id": "BEXAMPLE"}
 
     def _chat_postMessage(self, params: dict[str, Any]) -> dict[str, Any]:
-        ts = f"{1700000000 + next(self._ts)}.000100"
-        message = Message(str(params["channel"]), ts, str(params.get("text", "")), list(params.get("blocks") or []))
+        ts = f"{int(time.time())}.{next(self._ts):06d}"  # Slack's clock, unique
+        metadata = params.get("metadata")
+        if isinstance(metadata, str):
+            metadata = json.loads(metadata)
+        message = Message(str(params["channel"]), ts, str(params.get("text", "")), list(params.get("blocks") or []),
+                          metadata=metadata)
         self.messages[(message.channel, ts)] = message
         self.posted.append(message)
         return {"channel": message.channel, "ts": ts, "message": {"text": message.text}}
@@ -157,6 +187,20 @@ class FakeSlack:
         message.text, message.blocks = str(params.get("text", "")), list(params.get("blocks") or [])
         message.versions += 1
         return {"channel": key[0], "ts": key[1]}
+
+    def _conversations_history(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Newest first; ``oldest``, ``limit`` and a numeric ``cursor`` as Slack pages them."""
+        channel, oldest = str(params["channel"]), float(params.get("oldest") or 0)
+        limit, start = int(params.get("limit") or 100), int(params.get("cursor") or 0)
+        found = sorted((m for m in self.messages.values() if m.channel == channel and float(m.ts) >= oldest),
+                       key=lambda m: float(m.ts), reverse=True)
+        page = found[start:start + limit]
+        with_metadata = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
+        items = [{"type": "message", "ts": m.ts, "text": m.text,
+                  **({"metadata": m.metadata} if with_metadata and m.metadata else {})} for m in page]
+        more = start + limit < len(found)
+        return {"messages": items, "has_more": more,
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
 
     def _chat_postEphemeral(self, params: dict[str, Any]) -> dict[str, Any]:
         self.ephemeral.append(params)
