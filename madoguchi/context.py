@@ -10,6 +10,7 @@ from madoguchi.settings import Settings
 from nlp.bootstrap import ensure_classifier
 from nlp.classifier import Classifier
 from nlp.registry import ModelRegistry
+from nlp.reloading import ReloadingUnderstander
 from nlp.taxonomy import Taxonomy, load_taxonomy
 from nlp.understand import Understander
 
@@ -45,8 +46,13 @@ class AppContext:
 
     @property
     def understander(self) -> Understander:
+        """The promoted model, followed: a later promotion or rollback is picked up within
+        ``MADOGUCHI_MODEL_CHECK_INTERVAL`` seconds by running services."""
         if self._understander is None:
-            self._understander = Understander(self.classifier(), self.settings.max_message_chars)
+            self._understander = ReloadingUnderstander(
+                self.registry, self.classifier(), self.settings.max_message_chars,
+                check_every=self.settings.model_check_interval,
+            )
         return self._understander
 
     @property

@@ -54,6 +54,17 @@ class Settings(BaseSettings):
     dispatch_backoff: float = Field(default=2.0, gt=0, le=600, validation_alias="MADOGUCHI_DISPATCH_BACKOFF")
     dispatch_lease: float = Field(default=120.0, ge=1, le=3600, validation_alias="MADOGUCHI_DISPATCH_LEASE")
 
+    # the learning loop: the fixed split promotions are judged on, and how much worse is allowed
+    eval_file: Path = Field(
+        default=REPO_ROOT / "data" / "eval" / "unseen.jsonl", validation_alias="MADOGUCHI_EVAL_FILE"
+    )
+    promotion_tolerance: float = Field(
+        default=0.01, ge=0, le=1, validation_alias="MADOGUCHI_PROMOTION_TOLERANCE"
+    )
+    model_check_interval: float = Field(
+        default=2.0, gt=0, le=3600, validation_alias="MADOGUCHI_MODEL_CHECK_INTERVAL"
+    )
+
     @property
     def models_dir(self) -> Path:
         """Where the model registry keeps its versions."""

@@ -15,7 +15,13 @@ Errors::
     ModelError
     ├── ModelNotFoundError
     ├── ChecksumError
-    └── UntrustedModelError
+    ├── UntrustedModelError
+    └── TrainingInProgressError
+
+One training at a time: `training_lock` holds ``.training.lock`` for the whole run; a
+second `madoguchi train` is refused at once with a clear message (it would only repeat
+the same work), while the first-run bootstrap waits for the lock and then uses the model
+the other process promoted.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ import platform
 import shutil
 import tempfile
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -68,6 +74,10 @@ class UntrustedModelError(ModelError):
     """The artifact contains types outside the allowlist."""
 
 
+class TrainingInProgressError(ModelError):
+    """Another process is training into this registry."""
+
+
 @dataclass(frozen=True, slots=True)
 class ModelMeta:
     """What is known about one registered version."""
@@ -80,6 +90,10 @@ class ModelMeta:
     libraries: dict[str, str]
     metrics: dict[str, Any]
     thresholds: dict[str, Any]
+    # the score on the fixed evaluation split: {"data_hash", "report", "predictions"}
+    evaluation: dict[str, Any] = field(default_factory=dict)
+    # where the training examples came from: {"corpus": n, "feedback:coordinator": n, ...}
+    sources: dict[str, int] = field(default_factory=dict)
 
 
 def _sha256(path: Path) -> str:
@@ -124,6 +138,23 @@ class ModelRegistry:
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
+    @contextlib.contextmanager
+    def training_lock(self, wait: bool = False) -> Iterator[None]:
+        """Hold the registry's training lock; without ``wait`` a held lock raises
+        `TrainingInProgressError` at once."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with (self.root / ".training.lock").open("a+") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            except BlockingIOError as exc:
+                raise TrainingInProgressError(
+                    "another training is already running for this registry; wait for it to finish"
+                ) from exc
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
     def _index(self) -> dict[str, Any]:
         path = self.root / INDEX
         if not path.exists():
@@ -153,8 +184,23 @@ class ModelRegistry:
             raise ModelNotFoundError(f"no model version {version!r}")
         return ModelMeta(**json.loads(path.read_text("utf-8")))
 
-    def register(self, result: TrainingResult) -> ModelMeta:
-        """Store a trained model as a new version (not yet promoted)."""
+    def previous_version(self) -> str | None:
+        """The version `rollback` would return to."""
+        history: list[str] = self._index()["history"]
+        return history[-1] if history else None
+
+    def register(
+        self,
+        result: TrainingResult,
+        evaluation: dict[str, Any] | None = None,
+        sources: dict[str, int] | None = None,
+    ) -> ModelMeta:
+        """Store a trained model as a new version (not yet promoted).
+
+        The artifact and its metadata are written into a hidden staging directory that is
+        renamed into place, and only then is the index updated: a crash at any moment
+        leaves no half-written version behind a name.
+        """
         with self._locked():
             index = self._index()
             number = max((_version_number(v) for v in index["versions"]), default=0) + 1
@@ -172,9 +218,13 @@ class ModelRegistry:
                     libraries=_library_versions(),
                     metrics=result.report.as_dict(),
                     thresholds=asdict(result.thresholds),
+                    evaluation=dict(evaluation or {}),
+                    sources=dict(sources or {}),
                 )
                 _write_json(staging / META, asdict(meta))
+                _fsync_dir(staging)
                 staging.rename(self.root / version)
+                _fsync_dir(self.root)
             except BaseException:
                 shutil.rmtree(staging, ignore_errors=True)
                 raise
@@ -204,6 +254,14 @@ class ModelRegistry:
             current: str = index["current"]
             return current
 
+    def set_evaluation(self, version: str, evaluation: dict[str, Any]) -> ModelMeta:
+        """Store the fixed-split score of an older version measured later (atomic write)."""
+        with self._locked():
+            meta = self.meta(version)
+            updated = ModelMeta(**{**asdict(meta), "evaluation": dict(evaluation)})
+            _write_json(self.root / version / META, asdict(updated))
+            return updated
+
     def load(self, version: str | None = None) -> Classifier:
         """Verify and load ``version`` (default: the promoted one)."""
         index = self._index()
@@ -226,6 +284,15 @@ class ModelRegistry:
         pipeline = sio.loads(data, trusted=list(TRUSTED_TYPES))
         meta = self.meta(chosen)
         return Classifier(pipeline, Thresholds(**meta.thresholds), chosen)
+
+
+def _fsync_dir(path: Path) -> None:
+    """Make a rename durable: a power cut after it must not bring the old name back."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _version_number(version: str) -> int:
