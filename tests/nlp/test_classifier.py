@@ -73,7 +73,8 @@ def test_skewed_training_does_not_starve_rare_labels(corpus: list[Example], taxo
 
 def test_lean_path_equals_predict_proba(classifier: Classifier) -> None:
     texts = [json.loads(line)["text"] for line in UNSEEN.read_text("utf-8").splitlines() if line]
-    texts += ["", "あ", "xyzzy qwerty", "😀" * 20]
+    # the packed n-gram codes of the lean path must hold for any code point
+    texts += ["", "あ", "xyzzy qwerty", "😀" * 20, "\U0010fffd\U0010fffdあ", "ｱｲｳ㈱\u200b\u202e資金", "\x01\x02こうけいしゃ"]
     prepared = [prepare(t) for t in texts]
     expected = classifier.pipeline.predict_proba(as_columns(prepared))
     labels = list(classifier.pipeline.classes_)
