@@ -20,7 +20,8 @@ from bot.intake import Intake
 from bot.intake import Session as DialogueSession
 from bot.messages import Inbound, Reply
 from bot.states import State
-from models import Lead, LeadBase, utcnow
+from models import FeedbackSource, Lead, LeadBase, utcnow
+from nlp.redact import redact
 from nlp.taxonomy import Taxonomy
 from routing import Decision, Outcome, sla_deadline
 from storage.database import Database
@@ -149,6 +150,13 @@ class Engine:
             idempotency_key=inbound.idempotency_key,
         )
         assert lead.id is not None
+        if intake.category_source == "owner":  # the owner picked it when the model was unsure
+            guess = intake.candidates[0] if intake.candidates else None  # the model's likeliest
+            feedback.add_label_feedback(
+                session, text=redact(intake.problem), label=intake.label, source=FeedbackSource.OWNER,
+                actor="owner", lead_id=lead.id, predicted_label=guess,
+                secondary_labels=list(intake.secondary), model_version=intake.model_version,
+            )
         decision = self.assigner.assign(session, lead)
         step.replies.append(Reply(self._submitted_text(lead, decision)))
         step.session.intake = Intake()

@@ -15,6 +15,7 @@ from madoguchi.commands import (
     nlp_commands,
     privacy_commands,
     report_commands,
+    review_commands,
     route_commands,
     serve_commands,
 )
@@ -41,6 +42,7 @@ db_commands.register(app)
 directory_commands.register(app)
 report_commands.register(app)
 privacy_commands.register(app)
+review_commands.register(app)
 
 KNOWN_ERRORS = (
     UserError,

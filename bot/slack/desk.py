@@ -19,6 +19,7 @@ from bot.messages import Choice
 from bot.slack import texts
 from bot.slack.lookup import latest_decision
 from models import Coordinator, FeedbackSource, Lead, LeadStatus
+from nlp.redact import redact
 from nlp.taxonomy import Taxonomy
 from routing import Case, Decision, Outcome, Router
 from storage.database import Database
@@ -165,7 +166,7 @@ class CaseDesk:
             actor = f"slack:{slack_user}"
             assert lead.id is not None
             feedback.add_label_feedback(
-                session, text=texts.redact(lead.text), label=label, source=FeedbackSource.COORDINATOR,
+                session, text=redact(lead.text), label=label, source=FeedbackSource.COORDINATOR,
                 actor=actor, lead_id=lead.id, predicted_label=lead.label,
                 secondary_labels=[s for s in lead.secondary_labels if s != label],
                 model_version=lead.model_version,

@@ -1,4 +1,9 @@
-"""Label feedback (training candidates) and satisfaction surveys."""
+"""Label feedback (training candidates) and satisfaction surveys.
+
+A candidate's ``text`` is stored redacted (callers pass `nlp.redact.redact` output; the
+repository cannot import nlp's tokenizer). Training reads only approved rows, the latest
+per lead.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,15 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from models import FeedbackSource, FeedbackStatus, LabelFeedback, SatisfactionSurvey, utcnow
+from models import (
+    FeedbackSource,
+    FeedbackStatus,
+    LabelFeedback,
+    Lead,
+    LeadStatus,
+    SatisfactionSurvey,
+    utcnow,
+)
 
 
 def add_label_feedback(
@@ -20,9 +33,13 @@ def add_label_feedback(
     predicted_label: str | None = None,
     secondary_labels: list[str] | None = None,
     model_version: str | None = None,
+    status: FeedbackStatus = FeedbackStatus.CANDIDATE,
 ) -> LabelFeedback:
-    """Store a label for a (redacted) text as a candidate for training."""
+    """Store a label for a (redacted) text as a candidate for training (an admin's own
+    label may be stored approved at once)."""
     row = LabelFeedback(
+        status=status,
+        reviewed_at=utcnow() if status is not FeedbackStatus.CANDIDATE else None,
         text=text,
         label=label,
         source=source,
@@ -39,6 +56,48 @@ def add_label_feedback(
 def feedback_with_status(session: Session, *, status: FeedbackStatus) -> list[LabelFeedback]:
     """Feedback rows in one review state, oldest first."""
     statement = select(LabelFeedback).where(LabelFeedback.status == status).order_by(col(LabelFeedback.id))
+    return list(session.exec(statement))
+
+
+def get_feedback(session: Session, *, feedback_id: int) -> LabelFeedback | None:
+    """One feedback row."""
+    return session.get(LabelFeedback, feedback_id)
+
+
+def recent_candidates(session: Session, *, limit: int) -> list[LabelFeedback]:
+    """Candidates waiting for review, newest first."""
+    statement = (
+        select(LabelFeedback)
+        .where(LabelFeedback.status == FeedbackStatus.CANDIDATE)
+        .order_by(col(LabelFeedback.id).desc())
+        .limit(limit)
+    )
+    return list(session.exec(statement))
+
+
+def approved_for_training(session: Session) -> list[LabelFeedback]:
+    """Approved labels, the latest approval per lead (a case relabelled twice counts once)."""
+    statement = (
+        select(LabelFeedback)
+        .where(LabelFeedback.status == FeedbackStatus.APPROVED)
+        .order_by(col(LabelFeedback.id))
+    )
+    latest: dict[object, LabelFeedback] = {}
+    for row in session.exec(statement):
+        latest[row.lead_id if row.lead_id is not None else ("row", row.id)] = row
+    return sorted(latest.values(), key=lambda row: row.id or 0)
+
+
+def unlabelled_leads(session: Session, *, limit: int) -> list[Lead]:
+    """Recent leads no one has labelled yet (no feedback row), newest first; withdrawn
+    leads are skipped (their words may be erased)."""
+    labelled = select(LabelFeedback.lead_id).where(col(LabelFeedback.lead_id).is_not(None))
+    statement = (
+        select(Lead)
+        .where(col(Lead.id).not_in(labelled), Lead.status != LeadStatus.WITHDRAWN)
+        .order_by(col(Lead.id).desc())
+        .limit(limit)
+    )
     return list(session.exec(statement))
 
 

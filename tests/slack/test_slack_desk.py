@@ -78,7 +78,7 @@ def test_correction_is_stored_and_reroutes_when_needed(db: Database, taxonomy: T
     with db.session() as session:
         row = session.exec(select(LabelFeedback)).one()
         assert (row.label, row.predicted_label, row.lead_id) == ("technology", "succession", lead_id)
-        assert "090" not in row.text and "[電話番号]" in row.text
+        assert "090" not in row.text and "[電話]" in row.text
     lead = get(db, lead_id)
     assert lead.label == "technology" and lead.hub_id == "hub-nagano-02"  # public institute partner
     assert topics(db, lead_id)[-1] == "lead.assigned"
