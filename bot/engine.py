@@ -3,13 +3,17 @@
 One unit of work per message: the update is recorded (a redelivery finds it and does
 nothing), the conversation row is locked, the pure `Flow` decides, effects run (a lead is
 created, routed and its announcement queued), and the new state is saved — all committed
-together or not at all. Channels call `Engine.handle` and render what it returns.
+together or not at all. Channels call `Engine.handle` and render what it returns, or,
+when they store updates before acknowledging them (Telegram), `Engine.handle_next` to work
+through a chat's stored updates in order.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import Session
 
@@ -18,9 +22,9 @@ from bot.cases import Assigner
 from bot.flow import Effect, Flow, Step
 from bot.intake import Intake
 from bot.intake import Session as DialogueSession
-from bot.messages import Inbound, Reply
+from bot.messages import Choice, Inbound, Reply
 from bot.states import State
-from models import FeedbackSource, Lead, LeadBase, utcnow
+from models import Conversation, FeedbackSource, Lead, LeadBase, utcnow
 from nlp.redact import redact
 from nlp.taxonomy import Taxonomy
 from routing import Decision, Outcome, sla_deadline
@@ -47,6 +51,33 @@ class HandleResult:
     duplicate: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class Handled:
+    """One stored update processed by `Engine.handle_next`."""
+
+    update_id: str
+    chat_id: str
+    result: HandleResult
+
+
+Decode = Callable[[dict[str, Any]], Inbound | None]
+
+
+def update_key(inbound: Inbound) -> str:
+    """The key an inbound message is stored under in ``processed_update``."""
+    return f"{inbound.chat_id}:{inbound.message_id}"
+
+
+def reply_to_json(reply: Reply) -> dict[str, Any]:
+    """A reply as stored with its update until it is sent."""
+    return {"text": reply.text, "choices": [[choice.id, choice.label] for choice in reply.choices]}
+
+
+def reply_from_json(data: dict[str, Any]) -> Reply:
+    """The reply `reply_to_json` stored."""
+    return Reply(str(data["text"]), tuple(Choice(str(i), str(label)) for i, label in data.get("choices", [])))
+
+
 class Engine:
     """Channel-free: every channel adapter shares this one engine."""
 
@@ -58,36 +89,60 @@ class Engine:
 
     def handle(self, inbound: Inbound) -> HandleResult:
         """Process one message exactly once and return what to send back."""
+        key = update_key(inbound)
         with self.database.unit_of_work() as session:
-            fresh = updates.record_update(
-                session, channel=inbound.channel, update_id=f"{inbound.chat_id}:{inbound.message_id}",
-                chat_id=inbound.chat_id,
-            )
-            if not fresh:
-                return HandleResult((), duplicate=True)
+            updates.record_update(session, channel=inbound.channel, update_id=key, chat_id=inbound.chat_id)
             row = conversations.get_or_create_conversation(
                 session, channel=inbound.channel, chat_id=inbound.chat_id, user_id=inbound.user_id
             )
-            state = State(row.state) if row.state in State._value2member_map_ else State.IDLE
-            if state is State.IDLE and self._answer_survey(session, inbound):
-                updates.mark_processed(
-                    session, channel=inbound.channel, update_id=f"{inbound.chat_id}:{inbound.message_id}"
-                )
-                return HandleResult((Reply(survey.THANKS),))
-            dialogue = DialogueSession(state, Intake.from_json(row.data))
-            step = self.flow.handle(dialogue, inbound)
-            submitted = self._effect(session, step, inbound)
-            conversations.save_conversation(
-                session,
-                conversation=row,
-                state=step.session.state.value,
-                data=step.session.intake.to_json(),
-                lead_id=submitted.lead_id if submitted else None,
-            )
+            # Under the conversation lock: a concurrent delivery of the same message waits
+            # here and then finds it processed.
+            if updates.is_processed(session, channel=inbound.channel, update_id=key):
+                return HandleResult((), duplicate=True)
+            result = self._process(session, inbound, row)
+            updates.mark_processed(session, channel=inbound.channel, update_id=key)
+            return result
+
+    def handle_next(self, *, channel: str, chat_id: str, decode: Decode) -> Handled | None:
+        """Process the oldest stored, unhandled update of one chat (None when there is none).
+
+        Channels that store updates before acknowledging them (`bot.telegram.inbox`) call
+        this until it returns None. The conversation row is locked first, so two workers
+        draining one chat take turns and each message moves the state once, in order. The
+        replies are kept with the update until the channel confirms they were sent.
+        """
+        with self.database.unit_of_work() as session:
+            row = conversations.get_or_create_conversation(session, channel=channel, chat_id=chat_id)
+            pending = updates.pending_updates(session, channel=channel, chat_id=chat_id, limit=1)
+            if not pending:
+                return None
+            stored = pending[0]
+            inbound = decode(stored.payload or {})
+            result = HandleResult(()) if inbound is None else self._process(session, inbound, row)
             updates.mark_processed(
-                session, channel=inbound.channel, update_id=f"{inbound.chat_id}:{inbound.message_id}"
+                session, channel=channel, update_id=stored.update_id,
+                replies=[reply_to_json(reply) for reply in result.replies],
             )
-            return HandleResult(tuple(step.replies), submitted)
+            return Handled(stored.update_id, chat_id, result)
+
+    def _process(self, session: Session, inbound: Inbound, row: Conversation) -> HandleResult:
+        """Run the flow for one message on the locked conversation ``row`` and save it."""
+        if row.user_id is None and inbound.user_id is not None:
+            row.user_id = inbound.user_id
+        state = State(row.state) if row.state in State._value2member_map_ else State.IDLE
+        if state is State.IDLE and self._answer_survey(session, inbound):
+            return HandleResult((Reply(survey.THANKS),))
+        dialogue = DialogueSession(state, Intake.from_json(row.data))
+        step = self.flow.handle(dialogue, inbound)
+        submitted = self._effect(session, step, inbound)
+        conversations.save_conversation(
+            session,
+            conversation=row,
+            state=step.session.state.value,
+            data=step.session.intake.to_json(),
+            lead_id=submitted.lead_id if submitted else None,
+        )
+        return HandleResult(tuple(step.replies), submitted)
 
     def _answer_survey(self, session: Session, inbound: Inbound) -> bool:
         """Store the owner's score when a closed case's survey is waiting for it."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import deque
 from collections.abc import Callable
@@ -25,8 +26,14 @@ class Throttle:
         self._clock = clock
         self._seen: dict[str, deque[float]] = {}
         self._warned: dict[str, float] = {}
+        self._lock = threading.Lock()  # updates are stored from worker threads
 
     def check(self, chat_id: str) -> Verdict:
+        """The verdict for one more message from ``chat_id``, counted now."""
+        with self._lock:
+            return self._check(chat_id)
+
+    def _check(self, chat_id: str) -> Verdict:
         now = self._clock()
         recent = self._seen.setdefault(chat_id, deque())
         while recent and now - recent[0] > self.window:

@@ -1,26 +1,30 @@
 """The Telegram bot with python-telegram-bot: polling or webhook, one thin handler.
 
-Every update goes through `to_inbound`, the shared engine (in a worker thread, since it
-talks to the database), and back out as messages with inline keyboards. Sends are retried
-by the library's rate limiter; one error handler logs ids only and keeps the bot running.
+Every update is stored before it is acknowledged (`bot.telegram.inbox.StoringQueue`), then
+the chat's stored updates are handled in order by the shared engine (in a worker thread,
+since it talks to the database) and the replies go out as messages with inline keyboards.
+At start, whatever a crash left behind — stored updates not yet handled, replies not yet
+sent — is finished first. One error boundary logs ids and exception types only.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections import defaultdict
 from dataclasses import dataclass
 
-from telegram import Update
-from telegram.error import Forbidden, TelegramError
+from telegram import Bot, Update
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 
 from bot import texts
-from bot.engine import Engine, HandleResult
+from bot.engine import update_key
+from bot.telegram.inbox import Inbox, Outgoing, StoringQueue
 from bot.telegram.translate import chosen_label, keyboard, split_text, to_inbound
-from bot.throttle import Throttle, Verdict
 
 log = logging.getLogger(__name__)
+NETWORK_ATTEMPTS = 5  # then the replies wait in the database for the next start
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,11 +40,12 @@ class TelegramConfig:
 
 
 class TelegramChannel:
-    """Translates updates for the engine and renders its replies."""
+    """Stores updates, drains each chat through the engine and renders its replies."""
 
-    def __init__(self, engine: Engine, throttle: Throttle | None = None) -> None:
-        self.engine = engine
-        self.throttle = throttle or Throttle()
+    def __init__(self, inbox: Inbox, *, network_backoff: float = 1.0) -> None:
+        self.inbox = inbox
+        self.network_backoff = network_backoff
+        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         inbound = to_inbound(update)
@@ -52,20 +57,28 @@ class TelegramChannel:
                 await query.answer()
             except TelegramError:
                 log.info("could not answer callback query of update %s", update.update_id)
-        verdict = self.throttle.check(inbound.chat_id)
-        if verdict is not Verdict.ALLOW:
-            if verdict is Verdict.WARN:
-                await context.bot.send_message(inbound.chat_id, texts.SLOW_DOWN)
-            return
-        try:
-            result = await asyncio.to_thread(self.engine.handle, inbound)
-        except Exception as exc:  # the one error boundary of this adapter
-            log.error("update %s failed in the engine: %s", update.update_id, type(exc).__name__)
-            await context.bot.send_message(inbound.chat_id, texts.TROUBLE)
-            return
-        if query is not None and query.message is not None and not result.duplicate:
-            await self._mark_choice(update, inbound.choice or "")
-        await self._send(context, inbound.chat_id, result)
+        if self.inbox.slow_down(update):
+            await self._send_text(context.bot, inbound.chat_id, texts.SLOW_DOWN)
+        async with self._locks[inbound.chat_id]:  # replies of one chat go out in order
+            try:
+                outgoing = await asyncio.to_thread(self.inbox.drain, inbound.chat_id)
+            except Exception as exc:  # the one error boundary of this adapter
+                log.error("update %s failed: %s", update.update_id, type(exc).__name__)
+                await self._send_text(context.bot, inbound.chat_id, texts.TROUBLE)
+                return
+            for item in outgoing:
+                if query is not None and query.message is not None and item.update_id == update_key(inbound):
+                    await self._mark_choice(update, inbound.choice or "")
+                await self.deliver(context.bot, item)
+
+    async def recover(self, application: Application) -> None:  # type: ignore[type-arg]
+        """Finish what a crash left: unsent replies, then stored updates not yet handled."""
+        for item in await asyncio.to_thread(self.inbox.unsent):
+            await self.deliver(application.bot, item)
+        for chat_id in await asyncio.to_thread(self.inbox.pending_chats):
+            async with self._locks[chat_id]:
+                for item in await asyncio.to_thread(self.inbox.drain, chat_id):
+                    await self.deliver(application.bot, item)
 
     async def _mark_choice(self, update: Update, choice: str) -> None:
         """Show the owner's pick under the question and drop the old buttons."""
@@ -81,17 +94,52 @@ class TelegramChannel:
         except TelegramError:
             log.info("could not mark the choice of update %s", update.update_id)
 
-    async def _send(self, context: ContextTypes.DEFAULT_TYPE, chat_id: str, result: HandleResult) -> None:
-        for reply in result.replies:
+    async def deliver(self, bot: Bot, item: Outgoing) -> None:
+        """Send the replies of one handled update, then forget them.
+
+        429 waits as long as Telegram asks and tries again (a reply is never dropped for
+        it); an owner who blocked the bot (403) or a refused message (400) is given up at
+        once; network trouble is retried a few times, then left for the next start."""
+        for reply in item.replies:
             parts = split_text(reply.text)
             for index, part in enumerate(parts):
                 markup = keyboard(reply) if index == len(parts) - 1 else None
-                try:
-                    await context.bot.send_message(chat_id, part, reply_markup=markup)
-                except Forbidden:
-                    # The owner blocked the bot: the case is stored and routed; do not retry.
-                    log.info("chat %s blocked the bot; reply dropped", chat_id)
+                outcome = await self._send(bot, item.chat_id, part, markup)
+                if outcome == "later":
                     return
+                if outcome == "never":
+                    await asyncio.to_thread(self.inbox.sent, item.update_id)
+                    return
+        await asyncio.to_thread(self.inbox.sent, item.update_id)
+
+    async def _send(self, bot: Bot, chat_id: str, text: str, markup: object = None) -> str:
+        """"sent", "never" (blocked or refused) or "later" (network down)."""
+        failures = 0
+        while True:
+            try:
+                await bot.send_message(chat_id, text, reply_markup=markup)  # type: ignore[arg-type]
+                return "sent"
+            except RetryAfter as exc:
+                delay = exc.retry_after
+                seconds = delay.total_seconds() if hasattr(delay, "total_seconds") else float(delay)
+                log.info("Telegram asked to wait %.0f s before writing to chat %s", seconds, chat_id)
+                await asyncio.sleep(seconds)
+            except Forbidden:
+                log.info("chat %s blocked the bot; reply dropped", chat_id)
+                return "never"
+            except BadRequest as exc:
+                log.warning("Telegram refused a reply to chat %s: %s", chat_id, type(exc).__name__)
+                return "never"
+            except NetworkError as exc:
+                failures += 1
+                log.warning("sending to chat %s failed (%s), attempt %d",
+                            chat_id, type(exc).__name__, failures)
+                if failures >= NETWORK_ATTEMPTS:
+                    return "later"
+                await asyncio.sleep(self.network_backoff * failures)
+
+    async def _send_text(self, bot: Bot, chat_id: str, text: str) -> None:
+        await self._send(bot, chat_id, text)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         update_id = update.update_id if isinstance(update, Update) else None
@@ -100,7 +148,13 @@ class TelegramChannel:
 
 def build_application(config: TelegramConfig, channel: TelegramChannel) -> Application:  # type: ignore[type-arg]
     """The python-telegram-bot application, pointed at ``config.base_url`` if given."""
-    builder = Application.builder().token(config.token).rate_limiter(AIORateLimiter(max_retries=5))
+    builder = (
+        Application.builder()
+        .token(config.token)
+        .rate_limiter(AIORateLimiter(max_retries=5))
+        .update_queue(StoringQueue(channel.inbox))
+        .post_init(channel.recover)
+    )
     if config.base_url:
         base = config.base_url.rstrip("/")
         builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")

@@ -12,6 +12,7 @@ import typer
 
 from bot.slack.app import build_app
 from bot.slack.runner import SlackRunner
+from bot.telegram.inbox import Inbox
 from bot.telegram.runner import TelegramChannel, TelegramConfig, run
 from bot.throttle import Throttle
 from madoguchi.context import AppContext
@@ -64,7 +65,7 @@ def run_telegram(app_ctx: AppContext, database: Database, *, webhook: bool) -> N
         webhook_listen=settings.telegram_webhook_listen,
         webhook_port=settings.telegram_webhook_port,
     )
-    channel = TelegramChannel(engine, Throttle(limit=settings.telegram_flood_limit))
+    channel = TelegramChannel(Inbox(engine, database, Throttle(limit=settings.telegram_flood_limit)))
     run(config, channel, webhook=webhook)
 
 
