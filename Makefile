@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.madoguchi-installed
 
-.PHONY: start test lint lock bench
+.PHONY: start test lint lock bench chromium
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +20,14 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-test: lint
+test: lint chromium
 	$(BIN)/pytest -n 2
+
+# Headless Chromium for the report's browser test (Debian packages; needs root, as in CI).
+# The IPA Gothic font draws the Japanese text in the screenshot.
+chromium:
+	@dpkg -s chromium chromium-driver fonts-ipafont-gothic >/dev/null 2>&1 || \
+		(apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium chromium-driver fonts-ipafont-gothic)
 
 lock: $(STAMP)
 	$(BIN)/pip install --quiet --disable-pip-version-check pip-tools

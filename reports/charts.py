@@ -46,7 +46,7 @@ def hbars(name: str, title: str, bars: Sequence[Bar], *, max_value: float | None
     label_width = int(min(300, max([_text_width(b.label, 12) for b in bars] + [40]) + 12))
     top = max((b.value for b in bars), default=0.0)
     scale_max = max_value if max_value is not None else (top or 1.0)
-    plot = WIDTH - label_width - 90
+    plot = WIDTH - label_width - 170  # room for the value written after the bar
     height = ROW * len(bars) + 10
     parts = [_open(name, title, WIDTH, height)]
     for i, bar in enumerate(bars):
@@ -92,7 +92,7 @@ def heatmap(name: str, title: str, names: Sequence[str], matrix: Sequence[Sequen
     """A square matrix (rows: truth, columns: prediction) with counts in the cells."""
     cell, left, head = 44, 190, 120
     size = len(names)
-    width, height = left + cell * size + 10, head + cell * size + 10
+    width, height = left + cell * size + 110, head + cell * size + 10  # rotated labels lean right
     peak = max((v for row in matrix for v in row), default=0) or 1
     parts = [_open(name, title, width, height)]
     for j, label in enumerate(names):

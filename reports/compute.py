@@ -257,8 +257,11 @@ def corrected(
 
 
 def model_figures(version: str, created_at: str, metrics: dict[str, Any], taxonomy: Taxonomy) -> ModelFigures:
-    """The registry's stored metrics of one version (cross-validated when it was trained)."""
-    labels = tuple(str(label) for label in metrics.get("labels", ()))
+    """The registry's stored metrics of one version (cross-validated when it was trained),
+    categories in taxonomy order."""
+    stored = [str(label) for label in metrics.get("labels", ())]
+    order = {label: i for i, label in enumerate(taxonomy.ids)}
+    labels = tuple(sorted(stored, key=lambda label: (order.get(label, len(order)), label)))
     per_label = metrics.get("per_label", {})
     scores = tuple(
         LabelScore(label, _category_name(taxonomy, label), float(s.get("precision", 0.0)),
@@ -266,17 +269,30 @@ def model_figures(version: str, created_at: str, metrics: dict[str, Any], taxono
         for label in (labels or tuple(per_label))
         if isinstance(s := per_label.get(label), dict)
     )
-    confusion = tuple(tuple(int(v) for v in row) for row in metrics.get("confusion", ()))
+    matrix = [[int(v) for v in row] for row in metrics.get("confusion", ())]
+    confusion: tuple[tuple[int, ...], ...] = ()
+    if len(matrix) == len(stored) and all(len(row) == len(stored) for row in matrix):
+        at = [stored.index(label) for label in labels]  # stored order -> taxonomy order
+        confusion = tuple(tuple(matrix[i][j] for j in at) for i in at)
     macro, accuracy, count = metrics.get("macro_f1"), metrics.get("accuracy"), metrics.get("count")
     return ModelFigures(
-        version=version, created_at=created_at,
+        version=version, created_at=_stored_time(created_at),
         macro_f1=float(macro) if isinstance(macro, int | float) else None,
         accuracy=float(accuracy) if isinstance(accuracy, int | float) else None,
         examples=int(count) if isinstance(count, int) else None,
         per_label=scores, labels=labels,
         label_names=tuple(_category_name(taxonomy, label) for label in labels),
-        confusion=confusion if len(confusion) == len(labels) else (),
+        confusion=confusion,
     )
+
+
+def _stored_time(text: str) -> str:
+    """An ISO timestamp from the registry in Japan time (kept as it is when unreadable)."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    return japan_time(moment) if moment.tzinfo else text
 
 
 def japan_time(moment: datetime) -> str:

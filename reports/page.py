@@ -141,7 +141,7 @@ def _acceptance(report: Report) -> str:
     html = ""
     if timed:
         bars = [Bar(h.hub_name, h.median_hours or 0.0,
-                    _hours(h.median_hours) + ("" if h.enough else f"（{ACCEPT_REFERENCE}）"),
+                    _hours(h.median_hours) + ("" if h.enough else "・参考値"),
                     muted=not h.enough) for h in timed]
         html += _figure(charts.hbars("acceptance", "拠点別の受付までの時間（中央値）", bars),
                         "相談の登録から受付までの時間の中央値（灰色は参考値）")
@@ -170,7 +170,7 @@ def _satisfaction(report: Report) -> str:
     html = ""
     if answered:
         bars = [Bar(s.name, s.mean_score or 0.0,
-                    f"{_score(s.mean_score)}点（{s.responses}件）" + ("" if s.enough else f"・{REFERENCE}"),
+                    f"{_score(s.mean_score)}点（{s.responses}件）" + ("" if s.enough else "・参考値"),
                     muted=not s.enough) for s in answered]
         html += _figure(charts.hbars("satisfaction", "拠点別の利用者満足度", bars, max_value=5.0),
                         "拠点別の利用者満足度（5点満点の平均、灰色は参考値）")
