@@ -63,11 +63,11 @@ class Claimed:
     created_at: datetime
 
 
-def backoff(attempts: int, base: float, retry_after: float | None = None) -> float:
+def backoff(attempts: int, base: float, retry_after: float | None = None, cap: float = MAX_BACKOFF) -> float:
     """Seconds to wait before the next try: Slack's word, else ``base * 2**(n-1)`` capped."""
     if retry_after is not None:
         return max(retry_after, 0.0)
-    return float(min(base * 2 ** max(attempts - 1, 0), MAX_BACKOFF))
+    return float(min(base * 2 ** max(min(attempts - 1, 60), 0), cap))
 
 
 class Dispatcher:
@@ -83,6 +83,7 @@ class Dispatcher:
         base_backoff: float = 2.0,
         batch: int = 20,
         lease: float = 120.0,
+        max_backoff: float = MAX_BACKOFF,
     ) -> None:
         self.database = database
         self.taxonomy = taxonomy
@@ -90,6 +91,7 @@ class Dispatcher:
         self.owners = owners
         self.base_backoff = base_backoff
         self.batch = batch
+        self.max_backoff = max_backoff
         self.lease = timedelta(seconds=lease)  # a claimed event comes back after this if we die
         self._pause_until: dict[str, float] = {}
 
@@ -141,7 +143,7 @@ class Dispatcher:
         try:
             ref = self.deliver(event)
         except RetryLater as exc:
-            delay = backoff(event.attempts, self.base_backoff, exc.retry_after)
+            delay = backoff(event.attempts, self.base_backoff, exc.retry_after, self.max_backoff)
             if exc.retry_after is not None:
                 self._pause_until[_receiver(event.topic)] = time.monotonic() + delay
             log.warning("event %s (%s) failed, retry in %.1fs: %s", event.id, event.topic, delay, exc)

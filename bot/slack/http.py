@@ -46,7 +46,13 @@ class _Handler(BaseHTTPRequestHandler):
             return
         body = self.rfile.read(length).decode("utf-8", errors="replace")
         headers: dict[str, str | Sequence[str]] = {k.lower(): [v] for k, v in self.headers.items()}
-        response = self.server.app.dispatch(BoltRequest(body=body, query=url.query, headers=headers))
+        try:
+            request = BoltRequest(body=body, query=url.query, headers=headers)
+        except ValueError:  # a body that is not what it claims (e.g. broken JSON): refused unread
+            log.warning("slack http: a request with an unreadable body was refused")
+            self._reply(400, {}, "")
+            return
+        response = self.server.app.dispatch(request)
         self._reply(response.status, response.headers, response.body)
 
     def _reply(self, status: int, headers: dict[str, Any], body: str) -> None:
