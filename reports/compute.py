@@ -141,7 +141,8 @@ def _is_assignment(decision: Decision) -> bool:
 def _sla_state(decision: Decision, now: datetime) -> tuple[bool, bool]:
     """(checked, breached) of one decision against its deadline."""
     due = decision.due_at
-    if due is None or not _is_assignment(decision):
+    if due is None or not _is_assignment(decision) or decision.decided_at >= due:
+        # a case that reached the hub already past its deadline is not held against it
         return False, False
     outcome = decision.outcome
     if outcome in (AssignmentOutcome.ACCEPTED, AssignmentOutcome.DECLINED):

@@ -36,7 +36,8 @@ class HubResponse:
 
     ``accepted`` counts leads whose first acceptance was at this hub; ``median_hours`` is
     the median time from the lead's creation to that acceptance. ``sla_checked`` are the
-    hub's decisions with a deadline that were answered, expired or are still waiting;
+    hub's decisions with a deadline that were answered, expired or are still waiting
+    (a decision that reached the hub already past the deadline is not checked);
     ``sla_breaches`` those answered late, expired, or waiting past the deadline.
     """
 

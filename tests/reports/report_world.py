@@ -111,11 +111,16 @@ def seed(db: Database) -> None:
             lead = _lead(session, n, "it", "沖縄県", APRIL + n * day)
             _decide(session, lead, "h3", "c3", OUT.ACCEPTED, answered_h=0.5)
             _survey(session, lead, "h3", "c3", 5, HOSTILE_COMMENT if n == 13 else None)
-        # Lead 14 (June, no place): still pending at h3 long past its deadline: a breach.
+        # Lead 14 (June, no place): h2 declines after its deadline (a breach); h3 receives it
+        # already late and still waits: not held against h3.
         lead = _lead(session, 14, "management", None, datetime(2026, 6, 1, 0, 0, tzinfo=UTC))
-        _decide(session, lead, "h3", "c3", OUT.PENDING)
+        _decide(session, lead, "h2", "c2", OUT.DECLINED, answered_h=60)
+        _decide(session, lead, "h3", "c3", OUT.PENDING, decided_h=60)
         # Lead 15 (July): pending at h3 and still within its deadline at NOW: not counted.
+        # Lead 18 (June): pending at h3 past its deadline: a breach.
         lead = _lead(session, 15, "other", "北海道", NOW - timedelta(hours=1))
+        _decide(session, lead, "h3", "c3", OUT.PENDING)
+        lead = _lead(session, 18, "management", "沖縄県", datetime(2026, 6, 2, 0, 0, tzinfo=UTC))
         _decide(session, lead, "h3", "c3", OUT.PENDING)
         # Lead 16: h1 lets it expire (a breach), then it is escalated to the region queue.
         lead = _lead(session, 16, "hr", "長野", APRIL + 16 * day)

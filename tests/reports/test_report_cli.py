@@ -51,7 +51,7 @@ def test_report_writes_one_self_contained_page_and_the_same_figures_as_json(
     assert not re.search(r"<script|<link[^>]+stylesheet|src=\"http|href=\"http|@import", page)
     assert page.count('<svg class="chart"') == 10
     # the JSON carries the page's figures
-    assert figures["total_leads"] == 17 and figures["min_responses"] == 5
+    assert figures["total_leads"] == 18 and figures["min_responses"] == 5
     assert [(h["hub_id"], h["rank"], h["median_hours"]) for h in figures["hubs"]] == [
         ("h1", 1, 3.5), ("h2", 2, 5.0), ("h3", None, 0.5)]
     current = ModelRegistry(shared_home / "models").current_version()
