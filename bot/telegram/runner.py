@@ -151,7 +151,7 @@ def build_application(config: TelegramConfig, channel: TelegramChannel) -> Appli
     builder = (
         Application.builder()
         .token(config.token)
-        .rate_limiter(AIORateLimiter(max_retries=5))
+        .rate_limiter(AIORateLimiter(max_retries=0))  # 429 is retried in `deliver`, never dropped
         .update_queue(StoringQueue(channel.inbox))
         .post_init(channel.recover)
     )
