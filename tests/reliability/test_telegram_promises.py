@@ -36,7 +36,6 @@ from tests.reliability.conftest import (
     InProcessBot,
     channel_for,
     intake_updates,
-    press_update,
     store,
     text_update,
 )
