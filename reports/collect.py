@@ -53,7 +53,7 @@ def current_model(registry: ModelRegistry, taxonomy: Taxonomy) -> ModelFigures |
     if version is None:
         return None
     meta = registry.meta(version)
-    return model_figures(meta.version, meta.created_at, dict(meta.metrics), taxonomy)
+    return model_figures(meta.version, meta.created_at, dict(meta.metrics), taxonomy, dict(meta.evaluation))
 
 
 def make_report(

@@ -257,7 +257,17 @@ def corrected(
     )
 
 
-def model_figures(version: str, created_at: str, metrics: dict[str, Any], taxonomy: Taxonomy) -> ModelFigures:
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def model_figures(
+    version: str,
+    created_at: str,
+    metrics: dict[str, Any],
+    taxonomy: Taxonomy,
+    evaluation: dict[str, Any] | None = None,
+) -> ModelFigures:
     """The registry's stored metrics of one version (cross-validated when it was trained),
     categories in taxonomy order."""
     stored = [str(label) for label in metrics.get("labels", ())]
@@ -275,15 +285,19 @@ def model_figures(version: str, created_at: str, metrics: dict[str, Any], taxono
     if len(matrix) == len(stored) and all(len(row) == len(stored) for row in matrix):
         at = [stored.index(label) for label in labels]  # stored order -> taxonomy order
         confusion = tuple(tuple(matrix[i][j] for j in at) for i in at)
-    macro, accuracy, count = metrics.get("macro_f1"), metrics.get("accuracy"), metrics.get("count")
+    count = _number(metrics.get("count"))
+    held_out = (evaluation or {}).get("report")
+    held_out = held_out if isinstance(held_out, dict) else {}
+    held_out_count = _number(held_out.get("count"))
     return ModelFigures(
         version=version, created_at=_stored_time(created_at),
-        macro_f1=float(macro) if isinstance(macro, int | float) else None,
-        accuracy=float(accuracy) if isinstance(accuracy, int | float) else None,
-        examples=int(count) if isinstance(count, int) else None,
+        macro_f1=_number(metrics.get("macro_f1")), accuracy=_number(metrics.get("accuracy")),
+        examples=int(count) if count is not None else None,
         per_label=scores, labels=labels,
         label_names=tuple(_category_name(taxonomy, label) for label in labels),
         confusion=confusion,
+        evaluation_macro_f1=_number(held_out.get("macro_f1")),
+        evaluation_count=int(held_out_count) if held_out_count is not None else None,
     )
 
 

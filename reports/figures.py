@@ -93,7 +93,8 @@ class LabelScore:
 
 @dataclass(frozen=True, slots=True)
 class ModelFigures:
-    """The current model as the registry recorded it when it was trained."""
+    """The current model as the registry recorded it when it was trained (cross-validated
+    scores), plus its macro-F1 on the fixed evaluation split when the registry has one."""
 
     version: str
     created_at: str
@@ -104,6 +105,8 @@ class ModelFigures:
     labels: tuple[str, ...]
     label_names: tuple[str, ...]
     confusion: tuple[tuple[int, ...], ...]
+    evaluation_macro_f1: float | None = None
+    evaluation_count: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -207,6 +207,9 @@ def _model(report: Report) -> str:
             f"マクロF1：{macro}　正解率：{accuracy}"
             + (f"　評価件数：{m.examples}件" if m.examples is not None else "") + "</p>"
             '<p class="note">学習時の交差検証による数値です。</p>')
+    if m.evaluation_macro_f1 is not None:
+        count = f"（{m.evaluation_count}件）" if m.evaluation_count is not None else ""
+        html += f"<p>学習に使っていない固定の評価データ{count}でのマクロF1：{m.evaluation_macro_f1:.3f}</p>"
     if not m.per_label:
         return html + _no_data()
     bars = [Bar(s.name, s.f1, f"{s.f1:.3f}") for s in m.per_label]

@@ -126,7 +126,10 @@ def test_model_figures_come_from_the_stored_metrics(taxonomy: Taxonomy) -> None:
                       "it": {"precision": 0.83, "recall": 1.0, "f1": 0.9091, "support": 20}},
         "confusion": [[20, 0], [4, 16]],
     }
-    model = model_figures("v3", "2026-07-01T00:00:00+00:00", metrics, taxonomy)
+    held_out = {"data_hash": "x", "report": {"macro_f1": 0.91, "count": 300}, "predictions": []}
+    model = model_figures("v3", "2026-07-01T00:00:00+00:00", metrics, taxonomy, held_out)
+    assert (model.evaluation_macro_f1, model.evaluation_count) == (0.91, 300)
+    assert model_figures("v3", "unknown", metrics, taxonomy).evaluation_macro_f1 is None
     assert (model.version, model.macro_f1, model.accuracy, model.examples) == ("v3", 0.88, 0.9, 40)
     assert model.created_at == "2026年7月1日 09:00"
     assert model.labels == ("succession", "it")  # taxonomy order
