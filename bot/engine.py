@@ -58,6 +58,7 @@ class Handled:
     update_id: str
     chat_id: str
     result: HandleResult
+    more: bool = False  # another stored update of the chat was waiting behind this one
 
 
 Decode = Callable[[dict[str, Any]], Inbound | None]
@@ -113,7 +114,7 @@ class Engine:
         """
         with self.database.unit_of_work() as session:
             row = conversations.get_or_create_conversation(session, channel=channel, chat_id=chat_id)
-            pending = updates.pending_updates(session, channel=channel, chat_id=chat_id, limit=1)
+            pending = updates.pending_updates(session, channel=channel, chat_id=chat_id, limit=2)
             if not pending:
                 return None
             stored = pending[0]
@@ -123,7 +124,7 @@ class Engine:
                 session, channel=channel, update_id=stored.update_id,
                 replies=[reply_to_json(reply) for reply in result.replies],
             )
-            return Handled(stored.update_id, chat_id, result)
+            return Handled(stored.update_id, chat_id, result, more=len(pending) > 1)
 
     def _process(self, session: Session, inbound: Inbound, row: Conversation) -> HandleResult:
         """Run the flow for one message on the locked conversation ``row`` and save it."""

@@ -115,6 +115,8 @@ class Inbox:
             if handled is None:
                 return out
             out.append(Outgoing(handled.update_id, chat_id, handled.result.replies))
+            if not handled.more:
+                return out
 
     def _give_up(self, chat_id: str) -> Outgoing:
         """Mark the chat's oldest stored update handled with an apology, so that one message

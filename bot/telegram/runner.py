@@ -25,6 +25,7 @@ from bot.telegram.translate import chosen_label, keyboard, split_text, to_inboun
 
 log = logging.getLogger(__name__)
 NETWORK_ATTEMPTS = 5  # then the replies wait in the database for the next start
+CONCURRENT_UPDATES = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +155,9 @@ def build_application(config: TelegramConfig, channel: TelegramChannel) -> Appli
         .rate_limiter(AIORateLimiter(max_retries=0))  # 429 is retried in `deliver`, never dropped
         .update_queue(StoringQueue(channel.inbox))
         .post_init(channel.recover)
+        # Chats are handled side by side; one chat's updates keep their order through
+        # the database (oldest stored first) and the per-chat lock around sending.
+        .concurrent_updates(CONCURRENT_UPDATES)
     )
     if config.base_url:
         base = config.base_url.rstrip("/")

@@ -7,13 +7,21 @@ most promises, as the real `madoguchi serve telegram` process for the SIGKILL st
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 import urllib.error
 import urllib.request
 from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from random import Random
 from typing import Any
 
+import pytest
 from sqlmodel import col, select
 
 from bot import texts
@@ -30,8 +38,12 @@ from nlp.understand import Understander
 from storage.database import Database
 from storage.repositories import updates
 from tests.fakes.slack_api import FakeSlack
+from tests.fakes.telegram_api import FakeTelegram, Sent
 from tests.reliability.conftest import (
+    INTAKE,
+    PROBLEM,
     SECRET,
+    TOKEN,
     Attempts,
     InProcessBot,
     channel_for,
@@ -369,3 +381,122 @@ def test_flood_of_100_messages_is_throttled_politely_other_chats_not_slowed(
     assert len(flooded) == 21  # 20 answered within the limit, one polite notice, the rest dropped
     other = fake.texts_to(7702)
     assert len(other) == 5 and texts.SLOW_DOWN not in other
+
+
+# ---- SIGKILL storm -----------------------------------------------------------------------
+
+class BotProcess:
+    """`madoguchi serve telegram` as an operating-system process."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.env, self.log = env, log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, fake: FakeTelegram) -> None:
+        before = fake.calls.get("getUpdates", 0)
+        args = [str(Path(sys.executable).parent / "madoguchi"), "serve", "telegram"]
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(args, env=self.env, stdout=out, stderr=subprocess.STDOUT)
+        process = self.process
+        fake.wait_for(lambda: fake.calls.get("getUpdates", 0) > before or process.poll() is not None, timeout=90)
+        assert process.poll() is None, self.log.read_text("utf-8")[-3000:]
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+@pytest.fixture
+def fake_process_api() -> Iterator[FakeTelegram]:
+    server = FakeTelegram().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def bot_env(db: Database, engine: Engine, shared_home: Path, tmp_path: Path,
+            fake_process_api: FakeTelegram) -> dict[str, str]:
+    """The environment of a bot process on ``db`` (the example directory is imported)."""
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path),
+        "MADOGUCHI_HOME": str(shared_home),
+        "MADOGUCHI_DATABASE_URL": db.engine.url.render_as_string(hide_password=False),
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": fake_process_api.base_url,
+    }
+
+
+STORM_CHATS = 200
+STORM_KILLS = 3
+
+
+def next_action(fake: FakeTelegram, chat: int, reply: Sent) -> None:
+    """What a scripted owner does after ``reply``: the simplest answer that moves on."""
+    ids = reply.choice_ids()
+    for wanted in ("confirm:yes", "consent:yes", "contact:chat", "skip"):
+        if wanted in ids:
+            fake.press(chat, reply, wanted)
+            return
+    if ids:
+        fake.press(chat, reply, ids[0])
+    elif "従業員" in reply.text:
+        fake.text(chat, "8人")
+    else:
+        fake.text(chat, PROBLEM)
+
+
+def test_sigkill_during_200_concurrent_intakes_loses_and_duplicates_nothing(
+    bot_env: dict[str, str], fake_process_api: FakeTelegram, db: Database, tmp_path: Path
+) -> None:
+    """200 owners at once; the bot is SIGKILLed at random moments and restarted."""
+    fake = fake_process_api
+    bot = BotProcess(bot_env, tmp_path / "bot.log")
+    chats = list(range(800_001, 800_001 + STORM_CHATS))
+    done: set[int] = set()
+    random = Random(8)
+    bot.start(fake)
+    try:
+        for chat in chats:
+            fake.text(chat, PROBLEM)
+        seen = 0
+        expected = STORM_CHATS * (len(INTAKE) - 1)  # replies of a whole intake without /start
+        kills_at = sorted(int(random.uniform(0.1, 0.8) * expected) for _ in range(STORM_KILLS))
+        kills = 0
+        deadline = time.monotonic() + 240
+        while len(done) < len(chats):
+            assert time.monotonic() < deadline, f"{len(chats) - len(done)} intakes never finished"
+            if kills < STORM_KILLS and seen >= kills_at[kills]:
+                bot.kill()  # wherever it is: storing, handling, sending
+                kills += 1
+                bot.start(fake)
+            with fake.lock:
+                fresh, seen = fake.sent[seen:], len(fake.sent)
+            newest: dict[int, Sent] = {}
+            for sent in fresh:
+                if sent.method == "sendMessage":
+                    newest[int(sent.chat_id)] = sent
+                    if RECEIVED in sent.text:
+                        done.add(int(sent.chat_id))
+            for chat, reply in newest.items():
+                if chat not in done:
+                    next_action(fake, chat, reply)
+            time.sleep(0.05)
+        assert kills == STORM_KILLS
+    finally:
+        bot.stop()
+    with db.session() as session:
+        per_chat = Counter(lead.chat_id for lead in session.exec(select(Lead)))
+        pending = updates.pending_updates(session, channel="telegram")
+    assert sorted(per_chat) == sorted(str(chat) for chat in chats)  # no lead lost
+    assert set(per_chat.values()) == {1}  # none duplicated
+    assert pending == []
