@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     dispatch_interval: float = Field(default=1.0, gt=0, le=60, validation_alias="MADOGUCHI_DISPATCH_INTERVAL")
     dispatch_backoff: float = Field(default=2.0, gt=0, le=600, validation_alias="MADOGUCHI_DISPATCH_BACKOFF")
     dispatch_lease: float = Field(default=120.0, ge=1, le=3600, validation_alias="MADOGUCHI_DISPATCH_LEASE")
+    dispatch_max_backoff: float = Field(
+        default=600.0, gt=0, le=3600, validation_alias="MADOGUCHI_DISPATCH_MAX_BACKOFF"
+    )
 
     # the learning loop: the fixed split promotions are judged on, and how much worse is allowed
     eval_file: Path = Field(

@@ -56,4 +56,5 @@ def build_dispatcher(settings: Settings, database: Database, taxonomy: Taxonomy,
             settings.telegram_bot_token.get_secret_value(), settings.telegram_api_base_url
         )
     return Dispatcher(database=database, taxonomy=taxonomy, cards=cards, owners=owners,
-                      base_backoff=settings.dispatch_backoff, lease=settings.dispatch_lease)
+                      base_backoff=settings.dispatch_backoff, lease=settings.dispatch_lease,
+                      max_backoff=settings.dispatch_max_backoff)
