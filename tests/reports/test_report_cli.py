@@ -46,6 +46,7 @@ def test_report_writes_one_self_contained_page_and_the_same_figures_as_json(
     figures = json.loads(out)
     page = (tmp_path / "site" / "index.html").read_text("utf-8")
     assert sorted(p.name for p in (tmp_path / "site").iterdir()) == ["index.html"]
+    assert (tmp_path / "site" / "index.html").stat().st_mode & 0o777 == 0o644  # a web server may read it
     assert f"wrote {tmp_path / 'site' / 'index.html'}" in err
     # self-contained: no scripts, no stylesheets or images from anywhere else
     assert not re.search(r"<script|<link[^>]+stylesheet|src=\"http|href=\"http|@import", page)
