@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     telegram_webhook_listen: str = Field(default="127.0.0.1", validation_alias="TELEGRAM_WEBHOOK_LISTEN")
     telegram_webhook_port: int = Field(default=8443, ge=1, le=65535, validation_alias="TELEGRAM_WEBHOOK_PORT")
     telegram_flood_limit: int = Field(default=20, ge=1, validation_alias="TELEGRAM_FLOOD_LIMIT")
+    # Telegram's own limit for a bot is about 30 messages a second across all chats.
+    telegram_max_rate: float = Field(default=30.0, gt=0, validation_alias="TELEGRAM_MAX_RATE")
 
     slack_bot_token: SecretStr | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
     slack_signing_secret: SecretStr | None = Field(default=None, validation_alias="SLACK_SIGNING_SECRET")

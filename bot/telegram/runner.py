@@ -38,6 +38,7 @@ class TelegramConfig:
     webhook_secret: str | None = None
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
+    max_rate: float = 30.0  # messages a second, all chats together
 
 
 class TelegramChannel:
@@ -152,7 +153,8 @@ def build_application(config: TelegramConfig, channel: TelegramChannel) -> Appli
     builder = (
         Application.builder()
         .token(config.token)
-        .rate_limiter(AIORateLimiter(max_retries=0))  # 429 is retried in `deliver`, never dropped
+        # 429 is retried in `deliver`, never dropped
+        .rate_limiter(AIORateLimiter(overall_max_rate=config.max_rate, overall_time_period=1, max_retries=0))
         .update_queue(StoringQueue(channel.inbox))
         .post_init(channel.recover)
         # Chats are handled side by side; one chat's updates keep their order through

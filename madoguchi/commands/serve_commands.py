@@ -64,6 +64,7 @@ def run_telegram(app_ctx: AppContext, database: Database, *, webhook: bool) -> N
         ),
         webhook_listen=settings.telegram_webhook_listen,
         webhook_port=settings.telegram_webhook_port,
+        max_rate=settings.telegram_max_rate,
     )
     channel = TelegramChannel(Inbox(engine, database, Throttle(limit=settings.telegram_flood_limit)))
     run(config, channel, webhook=webhook)

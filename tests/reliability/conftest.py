@@ -139,7 +139,7 @@ class InProcessBot:
 
     async def _serve(self) -> None:
         self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
-        config = TelegramConfig(token=TOKEN, base_url=self.fake.base_url)
+        config = TelegramConfig(token=TOKEN, base_url=self.fake.base_url, max_rate=100_000)
         application = build_application(config, self.channel)
         async with application:
             await self.channel.recover(application)  # run_polling calls it as post_init

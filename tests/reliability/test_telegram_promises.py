@@ -433,11 +433,12 @@ def bot_env(db: Database, engine: Engine, shared_home: Path, tmp_path: Path,
         "MADOGUCHI_DATABASE_URL": db.engine.url.render_as_string(hide_password=False),
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "TELEGRAM_API_BASE_URL": fake_process_api.base_url,
+        "TELEGRAM_MAX_RATE": "100000",  # the fake server has no broadcast limit to respect
     }
 
 
 STORM_CHATS = 200
-STORM_KILLS = 3
+STORM_KILLS = int(os.environ.get("STORM_KILLS", "3"))
 
 
 def next_action(fake: FakeTelegram, chat: int, reply: Sent) -> None:
