@@ -162,6 +162,11 @@ class Report:
         return tuple(s for s in self.hub_satisfaction if s.rank == 1)
 
     @property
+    def best_coordinators(self) -> tuple[Satisfaction, ...]:
+        """The coordinator (or coordinators, when tied) ranked first by satisfaction."""
+        return tuple(s for s in self.coordinator_satisfaction if s.rank == 1)
+
+    @property
     def best_by_acceptance(self) -> tuple[HubResponse, ...]:
         """The hub (or hubs, when tied) ranked first by acceptance time."""
         return tuple(h for h in self.hubs if h.rank == 1)

@@ -88,6 +88,10 @@ def _intro(report: Report) -> str:
                          for s in report.best_by_satisfaction)
     best_acc = "、".join(f"{e(h.hub_name)}（中央値{_hours(h.median_hours)}・受付{h.accepted}件）"
                          for h in report.best_by_acceptance)
+    best_people = "、".join(
+        f"{e(s.name)}さん（{e(s.detail)}、平均{_score(s.mean_score)}点・回答{s.responses}件）"
+        for s in report.best_coordinators
+    )
     none = "順位付けに必要な件数に達した拠点はまだありません。"
     return (
         f'<p>作成日時：{e(report.generated_at)}（日本時間）<br>対象期間：{e(period)}<br>'
@@ -97,7 +101,8 @@ def _intro(report: Report) -> str:
         "月別の集計は日本時間によります。</p>"
         '<div class="highlight"><h3>優れた拠点の表彰</h3>'
         f"<p>利用者満足度が最も高い拠点：{best_sat or e(none)}</p>"
-        f"<p>受付までの時間が最も短い拠点：{best_acc or e(none)}</p></div>"
+        f"<p>受付までの時間が最も短い拠点：{best_acc or e(none)}</p>"
+        f"<p>利用者満足度が最も高いコーディネーター：{best_people or e(none.replace('拠点', '方'))}</p></div>"
     )
 
 

@@ -62,6 +62,8 @@ def test_report_writes_one_self_contained_page_and_the_same_figures_as_json(
     # Japanese text, names from the taxonomy and the directory, the fairness rule visible
     assert "分野別の相談件数" in page and "事業承継・M&amp;A" in page and "長野中央拠点" in page
     assert "回答数が少ないため参考値" in page and "最優秀" in page
+    assert "利用者満足度が最も高い拠点：長野中央拠点（平均4.60点・回答5件）" in page
+    assert "利用者満足度が最も高いコーディネーター：山田 一郎さん（長野中央拠点、平均4.60点・回答5件）" in page
     assert "バージョン " + str(current) in page
 
 

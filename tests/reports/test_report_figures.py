@@ -79,6 +79,7 @@ def test_hubs_with_too_few_answers_are_shown_but_never_ranked(seeded: Database, 
     ]
     assert [s.id for s in report.best_by_satisfaction] == ["h1"]
     assert [h.hub_id for h in report.best_by_acceptance] == ["h1"]
+    assert [s.id for s in report.best_coordinators] == ["c1"]
 
 
 def test_the_fairness_threshold_is_a_setting(seeded: Database, taxonomy: Taxonomy) -> None:
