@@ -207,8 +207,11 @@ class Dispatcher:
         if channel and event.attempts > 1:  # an earlier try may have posted before dying
             found = self._lost_card(channel, lead_id, event)
             if found is not None:
-                self.cards.update(channel, found, headline(view), render_blocks(view))
-                return f"{channel}/{found}"
+                try:
+                    self.cards.update(channel, found, headline(view), render_blocks(view))
+                    return f"{channel}/{found}"
+                except LookupError:
+                    log.info("the lost card of lead %s is gone too; posting it", lead_id)
         tag = {"lead_id": lead_id, "event_id": event.id}
         ts = self.cards.post(channel, headline(view), render_blocks(view), tag)
         return f"{channel}/{ts}" if channel else None
