@@ -40,6 +40,7 @@ from storage.repositories.report_figures import (
     Decision,
     HubInfo,
     KeyCount,
+    Period,
     SurveyComment,
     SurveyTotals,
 )
@@ -86,12 +87,37 @@ def _next_month(key: str) -> str:
     return f"{year + month // 12:04d}-{month % 12 + 1:02d}"
 
 
-def per_month(created: Iterable[datetime]) -> tuple[Count, ...]:
-    """Leads per month in Japan time, every month from the first to the last (zeros too)."""
+def parse_month(text: str) -> str:
+    """``YYYY-MM`` checked (ValueError with a clear message otherwise)."""
+    try:
+        moment = datetime.strptime(text.strip(), "%Y-%m")
+    except ValueError:
+        raise ValueError(f"{text!r} is not a month; write it as YYYY-MM, e.g. 2026-04") from None
+    return f"{moment.year:04d}-{moment.month:02d}"
+
+
+def months_period(first: str | None, last: str | None) -> Period:
+    """The span from the start of month ``first`` to the end of month ``last`` (Japan time)."""
+    if first is not None and last is not None and first > last:
+        raise ValueError(f"the period starts ({first}) after it ends ({last})")
+
+    def start_of(key: str) -> datetime:
+        year, month = (int(part) for part in key.split("-"))
+        return datetime(year, month, 1, tzinfo=JST)
+
+    return Period(start_of(first) if first else None, start_of(_next_month(last)) if last else None)
+
+
+def per_month(
+    created: Iterable[datetime], first: str | None = None, last: str | None = None
+) -> tuple[Count, ...]:
+    """Leads per month in Japan time, every month from the first to the last (zeros too);
+    ``first`` and ``last`` (``YYYY-MM``) widen the range to a whole period."""
     counts = Counter(month_key(moment) for moment in created)
-    if not counts:
+    keys = [*counts, *(key for key in (first, last) if key)]
+    if not keys:
         return ()
-    months, key, last = [], min(counts), max(counts)
+    months, key, last = [], first or min(keys), last or max(keys)
     while key <= last:
         months.append(Count(key, month_name(key), counts.get(key, 0)))
         key = _next_month(key)
@@ -329,10 +355,18 @@ def _comments(data: ReportData) -> tuple[Comment, ...] | None:
 
 
 def build_report(
-    data: ReportData, taxonomy: Taxonomy, *, model: ModelFigures | None, min_responses: int, now: datetime
+    data: ReportData,
+    taxonomy: Taxonomy,
+    *,
+    model: ModelFigures | None,
+    min_responses: int,
+    now: datetime,
+    first_month: str | None = None,
+    last_month: str | None = None,
 ) -> Report:
-    """Every figure of the report from the facts read at ``now``."""
-    months = per_month(data.created)
+    """Every figure of the report from the facts read at ``now`` (for the months from
+    ``first_month`` to ``last_month`` when the data was read for that period)."""
+    months = per_month(data.created, first_month, last_month)
     regions, unknown = per_region(data.prefectures)
     hubs = data.hubs
 

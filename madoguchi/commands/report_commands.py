@@ -57,13 +57,25 @@ def report_command(
     comments: Annotated[
         bool, typer.Option("--comments", help="Add owners' survey comments (redacted; internal use).")
     ] = False,
+    first: Annotated[
+        str | None, typer.Option("--from", help="First month YYYY-MM (Japan time) of leads to count.")
+    ] = None,
+    last: Annotated[
+        str | None, typer.Option("--to", help="Last month YYYY-MM (Japan time), included.")
+    ] = None,
 ) -> None:
     """Write the report (volumes, acceptance times, satisfaction, model quality) to --out DIR."""
     from reports.collect import make_report
+    from reports.compute import months_period, parse_month
     from reports.page import render
 
     if out is None and not as_json:
         raise UserError("say where to write the report: --out DIR (or --json for the figures on stdout)")
+    try:
+        first, last = (parse_month(m) if m else None for m in (first, last))
+        months_period(first, last)
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
     target = _prepare_out(out) if out is not None else None
     app_ctx: AppContext = ctx.obj
     database = app_ctx.ready_database()
@@ -75,6 +87,8 @@ def report_command(
         min_responses=min_responses or app_ctx.settings.report_min_responses,
         now=utcnow(),
         with_comments=comments,
+        first_month=first,
+        last_month=last,
     )
     if target is not None:
         _write(target / PAGE, render(report))

@@ -4,6 +4,9 @@ Each function returns plain frozen dataclasses; medians, month buckets in Japan 
 rankings are computed by ``reports`` (pure Python, the same on SQLite and PostgreSQL).
 Survey comments are free text from owners and are read only by `survey_comments`, which
 the report uses when an admin asks for comments explicitly.
+
+Every function takes an optional `Period`: only leads created in it count, and with them
+their decisions and surveys; label feedback counts when it was given in the period.
 """
 
 from __future__ import annotations
@@ -11,13 +14,40 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol, Self, TypeVar
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from models import Assignment, AssignmentOutcome, Coordinator, FeedbackStatus, Hub, LabelFeedback, Lead
 from models import SatisfactionSurvey as Survey
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A span of time: ``start`` included, ``end`` excluded; None leaves that side open."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+
+
+ALL_TIME = Period()
+
+
+class _Filterable(Protocol):
+    def where(self, *whereclause: Any) -> Self: ...
+
+
+Q = TypeVar("Q", bound=_Filterable)
+
+
+def _within(statement: Q, column: Any, period: Period) -> Q:
+    """``statement`` limited to rows whose ``column`` lies in ``period``."""
+    if period.start is not None:
+        statement = statement.where(col(column) >= period.start)
+    if period.end is not None:
+        statement = statement.where(col(column) < period.end)
+    return statement
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,30 +122,30 @@ class SurveyComment:
     answered_at: datetime
 
 
-def leads_per_category(session: Session) -> list[KeyCount]:
+def leads_per_category(session: Session, *, period: Period = ALL_TIME) -> list[KeyCount]:
     """Leads per category id."""
-    statement = select(Lead.label, func.count()).group_by(col(Lead.label))
+    statement = _within(select(Lead.label, func.count()), Lead.created_at, period).group_by(col(Lead.label))
     return [KeyCount(label, count) for label, count in session.exec(statement)]
 
 
-def leads_per_prefecture(session: Session) -> list[KeyCount]:
+def leads_per_prefecture(session: Session, *, period: Period = ALL_TIME) -> list[KeyCount]:
     """Leads per prefecture the owner named (None: not known)."""
-    statement = select(Lead.prefecture, func.count()).group_by(col(Lead.prefecture))
+    statement = select(Lead.prefecture, func.count())
+    statement = _within(statement, Lead.created_at, period).group_by(col(Lead.prefecture))
     return [KeyCount(prefecture, count) for prefecture, count in session.exec(statement)]
 
 
-def lead_created_times(session: Session) -> list[datetime]:
+def lead_created_times(session: Session, *, period: Period = ALL_TIME) -> list[datetime]:
     """When each lead was created (UTC); the report buckets them by month in Japan time."""
-    return list(session.exec(select(Lead.created_at).order_by(col(Lead.created_at))))
+    statement = _within(select(Lead.created_at), Lead.created_at, period)
+    return list(session.exec(statement.order_by(col(Lead.created_at))))
 
 
-def decisions(session: Session) -> list[Decision]:
+def decisions(session: Session, *, period: Period = ALL_TIME) -> list[Decision]:
     """Every routing decision with its lead's creation time, per lead in decision order."""
-    statement = (
-        select(Assignment, Lead.created_at)
-        .join(Lead, col(Lead.id) == col(Assignment.lead_id))
-        .order_by(col(Assignment.lead_id), col(Assignment.id))
-    )
+    statement = select(Assignment, Lead.created_at).join(Lead, col(Lead.id) == col(Assignment.lead_id))
+    statement = _within(statement, Lead.created_at, period)
+    statement = statement.order_by(col(Assignment.lead_id), col(Assignment.id))
     return [
         Decision(
             lead_id=row.lead_id,
@@ -133,35 +163,38 @@ def decisions(session: Session) -> list[Decision]:
     ]
 
 
-def _survey_totals(session: Session, key: Any) -> list[SurveyTotals]:
+def _survey_totals(session: Session, key: Any, period: Period) -> list[SurveyTotals]:
     score = col(Survey.score)
     statement = (
         select(key, func.count(), func.count(score), func.coalesce(func.sum(score), 0))
+        .join(Lead, col(Lead.id) == col(Survey.lead_id))
         .where(col(key).is_not(None))
-        .group_by(col(key))
     )
+    statement = _within(statement, Lead.created_at, period).group_by(col(key))
     rows = session.exec(statement)
     return [SurveyTotals(k, sent, answered, int(total or 0)) for k, sent, answered, total in rows]
 
 
-def survey_totals_per_hub(session: Session) -> list[SurveyTotals]:
+def survey_totals_per_hub(session: Session, *, period: Period = ALL_TIME) -> list[SurveyTotals]:
     """Surveys sent and answered per hub, with the sum of their scores."""
-    return _survey_totals(session, Survey.hub_id)
+    return _survey_totals(session, Survey.hub_id, period)
 
 
-def survey_totals_per_coordinator(session: Session) -> list[SurveyTotals]:
+def survey_totals_per_coordinator(session: Session, *, period: Period = ALL_TIME) -> list[SurveyTotals]:
     """Surveys sent and answered per coordinator, with the sum of their scores."""
-    return _survey_totals(session, Survey.coordinator_id)
+    return _survey_totals(session, Survey.coordinator_id, period)
 
 
-def corrections(session: Session) -> list[Correction]:
+def corrections(session: Session, *, period: Period = ALL_TIME) -> list[Correction]:
     """Labels that differ from the model's prediction (rejected feedback left out)."""
     statement = (
         select(LabelFeedback.predicted_label, LabelFeedback.label, func.count())
         .where(col(LabelFeedback.predicted_label).is_not(None))
         .where(col(LabelFeedback.label) != col(LabelFeedback.predicted_label))
         .where(LabelFeedback.status != FeedbackStatus.REJECTED)
-        .group_by(col(LabelFeedback.predicted_label), col(LabelFeedback.label))
+    )
+    statement = _within(statement, LabelFeedback.created_at, period).group_by(
+        col(LabelFeedback.predicted_label), col(LabelFeedback.label)
     )
     return [Correction(str(predicted), label, count) for predicted, label, count in session.exec(statement)]
 
@@ -184,15 +217,16 @@ def coordinators_by_id(session: Session, *, ids: Iterable[str]) -> dict[str, Coo
     return {c.id: CoordinatorInfo(c.id, c.name, c.hub_id) for c in session.exec(statement)}
 
 
-def survey_comments(session: Session, *, limit: int) -> list[SurveyComment]:
+def survey_comments(session: Session, *, limit: int, period: Period = ALL_TIME) -> list[SurveyComment]:
     """The newest answered surveys that carry a comment, newest first."""
     statement = (
         select(Survey)
+        .join(Lead, col(Lead.id) == col(Survey.lead_id))
         .where(col(Survey.score).is_not(None), col(Survey.comment).is_not(None))
         .where(col(Survey.answered_at).is_not(None))
-        .order_by(col(Survey.answered_at).desc(), col(Survey.id).desc())
-        .limit(limit)
     )
+    statement = _within(statement, Lead.created_at, period)
+    statement = statement.order_by(col(Survey.answered_at).desc(), col(Survey.id).desc()).limit(limit)
     return [
         SurveyComment(s.hub_id, int(s.score or 0), s.comment or "", s.answered_at or s.sent_at)
         for s in session.exec(statement)

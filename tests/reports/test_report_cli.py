@@ -110,6 +110,27 @@ def test_the_threshold_comes_from_the_setting_or_the_option(
     assert [(h["hub_id"], h["rank"]) for h in figures["hubs"]] == [("h1", 1), ("h2", 2), ("h3", None)]
 
 
+def test_a_period_of_months(db: Database, cli: Callable[[Path], Cli], tmp_path: Path) -> None:
+    seed(db)
+    code, out, err = cli(tmp_path / "home")("report", "--json", "--from", "2026-04", "--to", "2026-04")
+    assert code == 0, err
+    figures = json.loads(out)
+    assert figures["total_leads"] == 14 and [m["key"] for m in figures["months"]] == ["2026-04"]
+    code, out, err = cli(tmp_path / "home")("report", "--out", str(tmp_path / "site"), "--from", "2027-04")
+    assert code == 0, err
+    page = (tmp_path / "site" / "index.html").read_text("utf-8")
+    assert "対象期間：2027年4月〜2027年4月" in page and "相談件数：0件" in page
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--from", "2026-13"], "'2026-13' is not a month; write it as YYYY-MM, e.g. 2026-04"),
+    (["--from", "2026-05", "--to", "2026-04"], "the period starts (2026-05) after it ends (2026-04)"),
+])
+def test_a_bad_period_is_refused(cli: Callable[[Path], Cli], tmp_path: Path, args: list[str], message: str) -> None:
+    code, out, err = cli(tmp_path / "home")("report", "--json", *args)
+    assert (code, out) == (2, "") and err.strip() == f"error: {message}"
+
+
 @pytest.mark.parametrize("problem", ["a file", "inside a file", "no target"])
 def test_bad_output_gives_one_clear_error_and_a_non_zero_exit(
     cli: Callable[[Path], Cli], tmp_path: Path, problem: str

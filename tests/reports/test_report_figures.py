@@ -8,7 +8,15 @@ import pytest
 
 from nlp.taxonomy import Taxonomy
 from reports.collect import read_data
-from reports.compute import ReportData, build_report, competition_ranks, model_figures, per_month
+from reports.compute import (
+    ReportData,
+    build_report,
+    competition_ranks,
+    model_figures,
+    months_period,
+    parse_month,
+    per_month,
+)
 from reports.figures import Report
 from storage.database import Database
 from tests.reports.report_world import HOSTILE_HUB, NOW, seed
@@ -100,6 +108,36 @@ def test_declines_reroutes_and_the_most_corrected_categories(seeded: Database, t
         ("succession", "事業承継・M&A", 2), ("it", "IT活用・経営診断", 1)]
     assert [(p.predicted, p.corrected_name, p.count) for p in report.corrections] == [
         ("succession", "資金調達・資金繰り", 2), ("it", "経営改善・経営力向上", 1)]
+
+
+def test_a_period_counts_only_leads_created_in_its_months_in_japan_time(
+    seeded: Database, taxonomy: Taxonomy
+) -> None:
+    period = months_period("2026-04", "2026-05")
+    report = build_report(read_data(seeded, period=period), taxonomy, model=None, min_responses=5, now=NOW,
+                          first_month="2026-04", last_month="2026-05")
+    # lead 1 (00:30 on 1 April in Japan) is in, lead 6 (23:59 on 31 March) is out
+    assert report.total_leads == 14
+    assert [(m.key, m.count) for m in report.months] == [("2026-04", 14), ("2026-05", 0)]
+    assert (report.first_month, report.last_month) == ("2026-04", "2026-05")
+    hubs = {h.hub_id: h for h in report.hubs}
+    assert (hubs["h2"].decisions, hubs["h2"].accepted, hubs["h2"].declined) == (7, 5, 1)  # no lead 6 or 14
+    assert (hubs["h3"].decisions, hubs["h3"].sla_checked) == (2, 2)
+    # h2 has four answers in the period: a reference value now, so h1 is the only one ranked
+    assert [(s.id, s.responses, s.rank) for s in report.hub_satisfaction] == [
+        ("h1", 5, 1), ("h2", 4, None), ("h3", 2, None)]
+    assert report.reroutes.reroutes == 2  # leads 11 and 16; lead 14 is June's
+
+
+def test_months_are_checked() -> None:
+    assert parse_month(" 2026-4 ") == "2026-04"
+    for bad in ("2026-13", "April", "2026/04", ""):
+        with pytest.raises(ValueError, match="YYYY-MM"):
+            parse_month(bad)
+    with pytest.raises(ValueError, match="starts"):
+        months_period("2026-05", "2026-04")
+    period = months_period("2026-04", None)
+    assert period.start == datetime(2026, 3, 31, 15, 0, tzinfo=UTC) and period.end is None
 
 
 def test_an_empty_database_gives_empty_figures(db: Database, taxonomy: Taxonomy) -> None:
