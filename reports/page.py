@@ -99,7 +99,7 @@ def _intro(report: Report) -> str:
         f'<p class="note">公平を期すため、回答数（受付時間については受付件数）が{report.min_responses}件'
         f"未満の数値は「{REFERENCE}」としてお示しし、順位付けの対象にしていません。"
         "月別の集計は日本時間によります。</p>"
-        '<div class="highlight"><h3>優れた拠点の表彰</h3>'
+        '<div class="highlight"><h3>優れた拠点・コーディネーターの表彰</h3>'
         f"<p>利用者満足度が最も高い拠点：{best_sat or e(none)}</p>"
         f"<p>受付までの時間が最も短い拠点：{best_acc or e(none)}</p>"
         f"<p>利用者満足度が最も高いコーディネーター：{best_people or e(none.replace('拠点', '方'))}</p></div>"
