@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlmodel import Session
@@ -24,6 +24,7 @@ from bot.intake import Intake
 from bot.intake import Session as DialogueSession
 from bot.messages import Choice, Inbound, Reply
 from bot.states import State
+from bot.storable import storable
 from models import Conversation, FeedbackSource, Lead, LeadBase, utcnow
 from nlp.redact import redact
 from nlp.taxonomy import Taxonomy
@@ -128,6 +129,8 @@ class Engine:
 
     def _process(self, session: Session, inbound: Inbound, row: Conversation) -> HandleResult:
         """Run the flow for one message on the locked conversation ``row`` and save it."""
+        inbound = replace(inbound, text=storable(inbound.text),
+                          choice=storable(inbound.choice) if inbound.choice is not None else None)
         if row.user_id is None and inbound.user_id is not None:
             row.user_id = inbound.user_id
         state = State(row.state) if row.state in State._value2member_map_ else State.IDLE

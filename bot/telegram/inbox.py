@@ -23,6 +23,7 @@ from telegram import Update
 from bot import texts
 from bot.engine import Engine, Handled, reply_from_json, update_key
 from bot.messages import Inbound, Reply
+from bot.storable import storable_json
 from bot.telegram.translate import CHANNEL, to_inbound
 from bot.throttle import Throttle, Verdict
 from storage.database import Database
@@ -79,7 +80,8 @@ class Inbox:
                     verdict = self.throttle.check(inbound.chat_id)
                 fresh = updates.record_update(
                     session, channel=CHANNEL, update_id=key, chat_id=chat_id,
-                    payload={"update": update.to_dict()} if verdict is Verdict.ALLOW and inbound else None,
+                    payload={"update": storable_json(update.to_dict())}
+                    if verdict is Verdict.ALLOW and inbound else None,
                     processed=inbound is None or verdict is not Verdict.ALLOW,
                 )
         except Exception as exc:  # the database's words may quote the owner's text

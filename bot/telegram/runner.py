@@ -148,8 +148,35 @@ class TelegramChannel:
         log.error("error while handling update %s: %s", update_id, type(context.error).__name__)
 
 
+# python-telegram-bot's loggers that may quote a received update (the owner's words and
+# name) when it cannot parse it, or the raw body at debug level.
+LIBRARY_LOGGERS = ("telegram.Bot", "telegram.ext.ExtBot", "telegram.ext.Updater", "telegram.ext.Application",
+                   "telegram.ext._utils.webhookhandler", "telegram.ext.AIORateLimiter")
+
+
+class WithholdDetails(logging.Filter):
+    """Keep a library log line's level and wording, never its arguments or traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args or record.exc_info:
+            kind = type(record.exc_info[1]).__name__ if record.exc_info and record.exc_info[1] else None
+            wording = str(record.msg).split("%", 1)[0].rstrip(" :")
+            record.msg = f"{wording} (details withheld{f': {kind}' if kind else ''})"
+            record.args, record.exc_info, record.exc_text = (), None, None
+        return True
+
+
+def withhold_library_details() -> None:
+    """Install `WithholdDetails` on python-telegram-bot's loggers (idempotent)."""
+    for name in LIBRARY_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, WithholdDetails) for f in logger.filters):
+            logger.addFilter(WithholdDetails())
+
+
 def build_application(config: TelegramConfig, channel: TelegramChannel) -> Application:  # type: ignore[type-arg]
     """The python-telegram-bot application, pointed at ``config.base_url`` if given."""
+    withhold_library_details()
     builder = (
         Application.builder()
         .token(config.token)

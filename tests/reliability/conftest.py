@@ -25,7 +25,7 @@ from nlp.understand import Understander
 from storage.database import Database
 from storage.directory.importer import import_directory
 from storage.directory.validate import load_directory
-from tests.fakes.telegram_api import BOT_ID, OWNER, FakeTelegram
+from tests.fakes.telegram_api import BOT_ID, OWNER, FakeTelegram, Sent
 from tests.support import EXAMPLE_DIRECTORY, wait_port
 
 TOKEN = "123456:TEST-token"
@@ -162,3 +162,41 @@ class InProcessBot:
 def channel_for(engine: Engine, db: Database, *, flood_limit: int = 20) -> TelegramChannel:
     """The Telegram channel as `madoguchi serve telegram` wires it."""
     return TelegramChannel(Inbox(engine, db, Throttle(limit=flood_limit)), network_backoff=0.05)
+
+
+def next_action(fake: FakeTelegram, chat: int, reply: Sent, problem: str = PROBLEM) -> None:
+    """What a scripted owner does after ``reply``: the simplest answer that moves on."""
+    ids = reply.choice_ids()
+    for wanted in ("confirm:yes", "consent:yes", "contact:chat", "skip"):
+        if wanted in ids:
+            fake.press(chat, reply, wanted)
+            return
+    if ids:
+        fake.press(chat, reply, ids[0])
+    elif "従業員" in reply.text:
+        fake.text(chat, "8人")
+    else:
+        fake.text(chat, problem)
+
+
+def play_intakes(fake: FakeTelegram, problems: dict[int, str], timeout: float = 120) -> None:
+    """Every chat writes its problem and answers until its case is received."""
+    done: set[int] = set()
+    seen = 0
+    for chat, problem in problems.items():
+        fake.text(chat, problem)
+    deadline = time.monotonic() + timeout
+    while len(done) < len(problems):
+        assert time.monotonic() < deadline, f"{len(problems) - len(done)} intakes never finished"
+        with fake.lock:
+            fresh, seen = fake.sent[seen:], len(fake.sent)
+        newest: dict[int, Sent] = {}
+        for sent in fresh:
+            if sent.method == "sendMessage":
+                newest[int(sent.chat_id)] = sent
+                if "受付番号" in sent.text:
+                    done.add(int(sent.chat_id))
+        for chat, reply in newest.items():
+            if chat not in done and chat in problems:
+                next_action(fake, chat, reply)
+        time.sleep(0.05)

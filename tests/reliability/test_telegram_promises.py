@@ -48,6 +48,7 @@ from tests.reliability.conftest import (
     InProcessBot,
     channel_for,
     intake_updates,
+    next_action,
     store,
     text_update,
 )
@@ -439,21 +440,6 @@ def bot_env(db: Database, engine: Engine, shared_home: Path, tmp_path: Path,
 
 STORM_CHATS = 200
 STORM_KILLS = int(os.environ.get("STORM_KILLS", "3"))
-
-
-def next_action(fake: FakeTelegram, chat: int, reply: Sent) -> None:
-    """What a scripted owner does after ``reply``: the simplest answer that moves on."""
-    ids = reply.choice_ids()
-    for wanted in ("confirm:yes", "consent:yes", "contact:chat", "skip"):
-        if wanted in ids:
-            fake.press(chat, reply, wanted)
-            return
-    if ids:
-        fake.press(chat, reply, ids[0])
-    elif "従業員" in reply.text:
-        fake.text(chat, "8人")
-    else:
-        fake.text(chat, PROBLEM)
 
 
 def test_sigkill_during_200_concurrent_intakes_loses_and_duplicates_nothing(
