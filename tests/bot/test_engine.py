@@ -118,8 +118,10 @@ def test_delete_withdraws_and_erases(engine: Engine, db: Database) -> None:
         assert lead.status is LeadStatus.WITHDRAWN
         assert lead.text == ERASED_TEXT and lead.company_name is None and lead.user_id is None
         assert "chat-e" not in lead.chat_id
-        event = session.exec(select(OutboxEvent)).one()
-        assert event.payload == {"lead_id": lead.id, "erased": True}
+        # card events carry only the lead id; one more asks the dispatcher to edit the card
+        events = session.exec(select(OutboxEvent).order_by(OutboxEvent.id)).all()
+        assert [e.topic for e in events][-1] == "lead.updated"
+        assert all(e.payload == {"lead_id": lead.id} for e in events)
         actions = [row.action for row in session.exec(select(AuditLog))]
         assert "lead.erased" in actions
         assert all("息子" not in str(row.changes) for row in session.exec(select(AuditLog)))
