@@ -4,10 +4,14 @@ lone surrogates excepted, see `bot.storable`), nothing live reaching Slack."""
 
 from __future__ import annotations
 
+import io
 import json
+import sys
 import time
+from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlmodel import select
 
 from bot import texts
@@ -16,6 +20,7 @@ from bot.slack.app import web_client
 from bot.slack.dispatcher import Dispatcher
 from bot.slack.sinks import SlackCardSink
 from bot.storable import storable
+from madoguchi.cli import main
 from models import Conversation, Lead
 from nlp.taxonomy import Taxonomy
 from storage.database import Database
@@ -138,3 +143,41 @@ def test_every_non_text_message_and_edits_get_a_polite_reply_and_leave_the_state
     assert texts.TROUBLE not in fake.texts_to(chat)
     with db.session() as session:
         assert session.exec(select(Lead)).all() == []
+
+
+def _stdin(monkeypatch: pytest.MonkeyPatch, data: str) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data.encode("utf-8", "surrogatepass")),
+                                                       encoding="utf-8", errors="surrogateescape"))
+
+
+def test_hostile_text_through_the_console_chat(
+    db: Database, shared_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("MADOGUCHI_HOME", str(shared_home))
+    monkeypatch.setenv("MADOGUCHI_DATABASE_URL", db.engine.url.render_as_string(hide_password=False))
+    lines = [f"{fragment}{PROBLEM}".replace("\r", "").replace("\n", "").replace("\u2028", "")
+             for _, fragment in FRAGMENTS]
+    _stdin(monkeypatch, "\n".join([*lines, LONG]) + "\n")
+    assert main(["chat"]) == 0
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.out + captured.err
+    assert texts.TROUBLE not in captured.out
+
+
+@pytest.mark.parametrize("command", ["classify", "route"])
+def test_hostile_json_lines_through_the_cli(
+    command: str, shared_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("MADOGUCHI_HOME", str(shared_home))
+    texts_in = [fragment for _, fragment in FRAGMENTS] + [f"{f}{PROBLEM}" for _, f in FRAGMENTS] + [LONG]
+    _stdin(monkeypatch, "\n".join(json.dumps({"text": t, "prefecture": "長野県"}) for t in texts_in) + "\n")
+    code = main([command])
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.out + captured.err
+    results = [json.loads(line) for line in captured.out.splitlines() if line.strip()]
+    assert code == 0 and len(results) == len(texts_in)
+    for one in [fragment for _, fragment in FRAGMENTS[:3]] + [LONG]:
+        code = main([command, one])
+        captured = capsys.readouterr()
+        assert "Traceback" not in captured.out + captured.err
+        assert code in (0, 1, 2)  # a result, or a clear message for unusable text
