@@ -119,7 +119,8 @@ def unsent_replies(session: Session, *, channel: str, limit: int = 1000) -> list
         has_replies = sa.func.json_extract(payload, "$.replies").is_not(None)
     statement = (
         select(ProcessedUpdate)
-        .where(ProcessedUpdate.channel == channel, col(ProcessedUpdate.processed_at).is_not(None), has_replies)
+        .where(ProcessedUpdate.channel == channel, col(ProcessedUpdate.processed_at).is_not(None))
+        .where(has_replies)
         .order_by(col(ProcessedUpdate.processed_at))
         .limit(limit)
     )
