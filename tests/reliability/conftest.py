@@ -192,7 +192,7 @@ def play_intakes(fake: FakeTelegram, problems: dict[int, str], timeout: float = 
             fresh, seen = fake.sent[seen:], len(fake.sent)
         newest: dict[int, Sent] = {}
         for sent in fresh:
-            if sent.method == "sendMessage":
+            if sent.method == "sendMessage" and sent.chat_id.isdigit():
                 newest[int(sent.chat_id)] = sent
                 if "受付番号" in sent.text:
                     done.add(int(sent.chat_id))
