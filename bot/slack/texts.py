@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from bot.slack.card import deadline_text
 
 FORBIDDEN = "このご相談を操作できるのは、担当のコーディネーターと同じ拠点のメンバーの方だけです。"
@@ -61,15 +59,6 @@ def accepted_by(name: str | None) -> str:
 def case_line(lead_id: int, category: str, status: str, due_at_text: str) -> str:
     """One line of a coordinator's open cases."""
     return f"• #{lead_id} {category}（{status}）受付期限：{due_at_text}"
-
-
-_PHONE = re.compile(r"0\d{1,4}[-‐ー−()（）\s]?\d{1,4}[-‐ー−()（）\s]?\d{3,4}")
-_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
-
-
-def redact(text: str) -> str:
-    """The owner's words without phone numbers or e-mail addresses (for label feedback)."""
-    return _PHONE.sub("[電話番号]", _EMAIL.sub("[メール]", text))
 
 
 __all__ = ["deadline_text"]

@@ -26,6 +26,8 @@ SLACK_CHANNEL_RE = re.compile(r"[CG][A-Z0-9]{8,20}")
 SLACK_USER_RE = re.compile(r"[UW][A-Z0-9]{8,20}")
 MAX_CAPACITY = 200
 LIST_SEPARATORS = re.compile(r"[;；、]")
+# C0 and C1 controls (NUL, line breaks, escapes) and lone surrogates have no place in a name
+CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
 FIELDS: dict[str, tuple[str, ...]] = {
     "hub": (
@@ -229,6 +231,12 @@ class _Checker:
             return None
         if len(value) > max_length:
             self.problem(r.line_of(name), f"'{name}' is longer than {max_length} characters")
+            return None
+        control = CONTROL_RE.search(value)
+        if control is not None:
+            # a name is one line of text; NUL cannot even be stored by PostgreSQL
+            code = f"U+{ord(control.group()):04X}"
+            self.problem(r.line_of(name), f"'{name}' holds a control character ({code}); remove it")
             return None
         return value
 

@@ -19,7 +19,6 @@ from bot.slack.card import (
     render_blocks,
     render_plain,
 )
-from bot.slack.texts import redact
 from bot.slack.views import case_lines, correct_modal, decline_modal
 from routing.sla import JST
 from tests.fakes.slack_api import button, submission
@@ -108,7 +107,6 @@ def test_modal_round_trip() -> None:
     assert to_submission(broken) is None
 
 
-def test_case_lines_and_redaction() -> None:
+def test_case_lines() -> None:
     assert "登録されていません" in case_lines(None)
     assert "ありません" in case_lines([])
-    assert redact("090-1234-5678 か taro@example.jp へ") == "[電話番号] か [メール] へ"
