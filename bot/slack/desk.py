@@ -18,6 +18,7 @@ from bot.cases import Assigner
 from bot.messages import Choice
 from bot.slack import texts
 from bot.slack.lookup import latest_decision
+from bot.storable import storable
 from models import Coordinator, FeedbackSource, Lead, LeadStatus
 from nlp.redact import redact
 from nlp.taxonomy import Taxonomy
@@ -141,7 +142,7 @@ class CaseDesk:
             if lead.status is not LeadStatus.ASSIGNED or pending.coordinator_id is None:
                 return Result(Verdict.REFUSED, texts.NOT_WAITING)
             assignments.decline(session, lead=lead, coordinator_id=pending.coordinator_id,
-                                reason=reason.strip()[:2000] or None, actor=f"slack:{slack_user}")
+                                reason=storable(reason.strip()[:2000]) or None, actor=f"slack:{slack_user}")
             decision = self.assigner.assign(session, lead)
             if decision.outcome is Outcome.ASSIGNED:
                 return Result(Verdict.DONE, texts.DECLINED)

@@ -33,10 +33,12 @@ from bot.slack.desk import CaseDesk
 from bot.slack.dispatcher import Dispatcher
 from bot.slack.http import BoltHTTPServer
 from bot.slack.sinks import SlackCardSink
+from bot.storable import storable
 from models import Assignment, AssignmentOutcome, AuditLog, Hub, Lead, LeadStatus, OutboxEvent, OutboxStatus
 from nlp.taxonomy import Taxonomy
 from storage.database import Database
 from tests.fakes.slack_api import FakeSlack, Message, button, interaction, signed_post, submission
+from tests.reliability.hostile import FRAGMENTS, LIVE_SLACK
 from tests.slack.slack_world import assigner, get, load_example, routed_lead
 
 SECRET = "reliability-signing-secret"
@@ -364,3 +366,37 @@ def wait_until(condition: object, message: str, timeout: float = 60.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, message
         time.sleep(0.05)
+
+
+def test_hostile_text_through_the_slack_modals_is_kept_and_never_live(desk: Desk, taxonomy: Taxonomy) -> None:
+    """A decline reason holding the whole hostile corpus is stored as written (NUL removed,
+    lone surrogates replaced, as everywhere), and a forged category is refused politely."""
+    lead_id = routed_lead(desk.db, taxonomy, chat_id="6161", label="management", text="売上が落ちています")
+    fixed = routed_lead(desk.db, taxonomy, chat_id="6262", label="management", text="資金繰りが苦しい")
+    desk.deliver()
+    reason = "\n".join(fragment for _, fragment in FRAGMENTS)
+    assert signed_post(desk.url, SECRET, desk.press_body("lead.decline", lead_id, "UEXAMPLE01"),
+                       content_type=FORM)[0] == 200
+    desk.slack.wait_for(lambda: len(desk.slack.views_opened) == 1)
+    values = {"reason": {"reason_input": {"type": "plain_text_input", "value": reason}}}
+    body = interaction(submission(desk.slack.views_opened[0]["view"], "UEXAMPLE01", values))
+    assert signed_post(desk.url, SECRET, body, content_type=FORM)[0] == 200
+    desk.told("UEXAMPLE01", 1)
+    with desk.db.session() as session:
+        declined = session.exec(select(Assignment).where(
+            Assignment.lead_id == lead_id, Assignment.outcome == AssignmentOutcome.DECLINED)).one()
+        assert declined.decline_reason == storable(reason.strip())
+    desk.deliver()
+    for message in desk.slack.cards_of(lead_id):
+        assert not any(live in message.all_text() for live in LIVE_SLACK), message.all_text()
+
+    # 分類を修正 with a category value no modal offers: refused, nothing changes
+    before = footprint(desk.db, fixed)
+    assert signed_post(desk.url, SECRET, desk.press_body("lead.correct", fixed, "UEXAMPLE01"),
+                       content_type=FORM)[0] == 200
+    desk.slack.wait_for(lambda: len(desk.slack.views_opened) == 2)
+    forged = {"label": {"label_select": {"type": "static_select", "selected_option": {"value": "<!channel>\x00"}}}}
+    body = interaction(submission(desk.slack.views_opened[1]["view"], "UEXAMPLE01", forged))
+    assert signed_post(desk.url, SECRET, body, content_type=FORM)[0] == 200
+    assert desk.told("UEXAMPLE01", 2)[1] == "選ばれた分類が見つかりませんでした。"
+    assert footprint(desk.db, fixed) == before
