@@ -14,7 +14,7 @@ from slack_bolt import Ack, App, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.slack.actions import CORRECT_VIEW, DECLINE_VIEW, ModalContext, to_press, to_submission
+from bot.slack.actions import CORRECT_VIEW, DECLINE_VIEW, ModalContext, Press, to_press, to_submission
 from bot.slack.card import ACCEPT, CLOSE, CORRECT, DECLINE
 from bot.slack.desk import CaseDesk, Result
 from bot.slack.views import case_lines, correct_modal, decline_modal, home_view
@@ -69,26 +69,29 @@ class SlackActions:
         if press is not None:
             _tell(client, press.channel_id, press.user_id, self.desk.close(press.lead_id, press.user_id))
 
-    def on_decline(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
+    def _modal_press(self, body: dict[str, Any], client: WebClient) -> Press | None:
+        """A press that opens a modal, once the presser may act (else they are told why)."""
         press = to_press(body)
         if press is None or press.trigger_id is None:
-            return
+            return None
         refusal = self.desk.authorize(press.lead_id, press.user_id)
         if refusal is not None:
             _tell(client, press.channel_id, press.user_id, refusal)
+            return None
+        return press
+
+    def on_decline(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        press = self._modal_press(body, client)
+        if press is None or press.trigger_id is None:
             return
         context = ModalContext(press.lead_id, press.channel_id, self.desk.pending_id(press.lead_id))
         client.views_open(trigger_id=press.trigger_id, view=decline_modal(context))
 
     def on_correct(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        press = to_press(body)
+        press = self._modal_press(body, client)
         if press is None or press.trigger_id is None:
-            return
-        refusal = self.desk.authorize(press.lead_id, press.user_id)
-        if refusal is not None:
-            _tell(client, press.channel_id, press.user_id, refusal)
             return
         current = self.desk.label_of(press.lead_id) or ""
         categories = [(category_id, self.taxonomy.name(category_id)) for category_id in self.taxonomy.ids]

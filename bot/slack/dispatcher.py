@@ -125,7 +125,7 @@ class Dispatcher:
         with self.database.unit_of_work() as session:
             claimed = [
                 Claimed(e.id or 0, e.topic, dict(e.payload), e.lead_id, e.hub_id, e.attempts, e.created_at)
-                for e in outbox_delivery.claim_in_order(session, limit=self.batch, lease=self.lease)
+                for e in outbox.claim_due(session, limit=self.batch, lease=self.lease, in_hub_order=True)
             ]
         blocked: set[str] = set()
         tried = 0

@@ -3,7 +3,10 @@
 A dispatcher claims due events (a lease: ``available_at`` moves ahead, so a crashed
 dispatcher's events come back), delivers them outside the transaction, then marks them
 sent or failed. On PostgreSQL claiming uses ``FOR UPDATE SKIP LOCKED``, so several
-dispatchers never claim the same event.
+dispatchers never claim the same event. With ``in_hub_order`` an event whose hub still has
+an earlier undelivered event (pending, even if leased or waiting for a retry) is not taken,
+so a hub's cards arrive in the order their leads were created, even with several
+dispatchers.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from models import OutboxEvent, OutboxStatus, utcnow
@@ -32,17 +36,32 @@ def enqueue(
 
 
 def claim_due(
-    session: Session, *, limit: int = 20, lease: timedelta = timedelta(minutes=2), now: datetime | None = None
+    session: Session,
+    *,
+    limit: int = 20,
+    lease: timedelta = timedelta(minutes=2),
+    now: datetime | None = None,
+    in_hub_order: bool = False,
 ) -> list[OutboxEvent]:
-    """Take up to ``limit`` due events, oldest first, and lease them for ``lease``."""
+    """Take up to ``limit`` due events, oldest first, and lease them for ``lease``;
+    with ``in_hub_order``, none that waits behind an earlier event of its hub."""
     now = now or utcnow()
-    statement = (
-        select(OutboxEvent)
-        .where(OutboxEvent.status == OutboxStatus.PENDING, col(OutboxEvent.available_at) <= now)
-        .order_by(col(OutboxEvent.id))
-        .limit(limit)
-        .with_for_update(skip_locked=True)
+    statement = select(OutboxEvent).where(
+        OutboxEvent.status == OutboxStatus.PENDING, col(OutboxEvent.available_at) <= now
     )
+    if in_hub_order:
+        earlier = aliased(OutboxEvent)
+        blocked = (
+            select(earlier.id)
+            .where(
+                earlier.hub_id == OutboxEvent.hub_id,
+                earlier.status == OutboxStatus.PENDING,
+                col(earlier.id) < OutboxEvent.id,
+            )
+            .exists()
+        )
+        statement = statement.where(~blocked)
+    statement = statement.order_by(col(OutboxEvent.id)).limit(limit).with_for_update(skip_locked=True)
     events = list(session.exec(statement))
     for event in events:
         event.attempts += 1
