@@ -25,8 +25,6 @@ import itertools
 import json
 import os
 import random
-import signal
-import subprocess
 import sys
 import threading
 import time
@@ -53,7 +51,7 @@ from storage.directory.importer import import_directory  # noqa: E402
 from storage.directory.validate import load_directory  # noqa: E402
 from tests.fakes.slack_api import FakeSlack, Message  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegram, Sent  # noqa: E402
-from tests.support import free_port, wait_port  # noqa: E402
+from tests.support import ServeProcess, free_port, wait_port  # noqa: E402
 
 ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 SECRET = "soak-secret"
@@ -76,39 +74,17 @@ def drop(name: str | None) -> None:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-@dataclass
-class Worker:
+class Worker(ServeProcess):
     """One `madoguchi serve ...` process that the chaos thread may kill."""
 
-    args: list[str]
-    env: dict[str, str]
-    log: Path
-    port: int | None = None
-    process: subprocess.Popen[bytes] | None = None
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    def __init__(self, args: list[str], env: dict[str, str], log: Path, port: int | None = None) -> None:
+        super().__init__(args, env, log)
+        self.port = port
 
     def start(self) -> None:
-        command = [str(Path(sys.executable).parent / "madoguchi"), "serve", *self.args]
-        with self.log.open("ab") as out:
-            self.process = subprocess.Popen(command, env=self.env, stdout=out, stderr=subprocess.STDOUT)
+        process = self.launch()
         if self.port is not None:
-            wait_port(self.port, self.process, self.log, timeout=120)
-
-    def alive(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    def kill(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait(timeout=30)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+            wait_port(self.port, process, self.log, timeout=120)
 
 
 @dataclass

@@ -25,6 +25,8 @@ from sqlmodel import SQLModel
 
 from storage import migrate
 from storage.database import Database
+from tests.fakes.slack_api import FakeSlack
+from tests.fakes.telegram_api import FakeTelegram
 
 BACKENDS = ("sqlite", "postgresql")
 POSTGRES_CANDIDATES = (
@@ -164,3 +166,19 @@ def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
     url: str = request.getfixturevalue("spare_postgres_url")
     _reset_postgres_database(url)
     yield url
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    """A fake Slack Web API on 127.0.0.1."""
+    server = FakeSlack().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def telegram() -> Iterator[FakeTelegram]:
+    """A fake Telegram Bot API on 127.0.0.1."""
+    server = FakeTelegram().start()
+    yield server
+    server.stop()

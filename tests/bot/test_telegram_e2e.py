@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -27,7 +24,7 @@ from storage.database import Database
 from storage.directory.importer import import_directory
 from storage.directory.validate import load_directory
 from tests.fakes.telegram_api import FakeTelegram, Sent
-from tests.support import EXAMPLE_DIRECTORY, free_port, wait_port
+from tests.support import EXAMPLE_DIRECTORY, ServeProcess, free_port, wait_port
 
 TOKEN = "123456:TEST-token"
 CHAT = 4242
@@ -43,40 +40,21 @@ def fake() -> Iterator[FakeTelegram]:
 
 
 
-class Bot:
+class Bot(ServeProcess):
     """The bot as an operating-system process."""
 
     def __init__(self, env: dict[str, str], log: Path, webhook: bool) -> None:
-        self.env, self.log, self.webhook = env, log, webhook
-        self.process: subprocess.Popen[bytes] | None = None
+        super().__init__(["telegram", "--webhook"] if webhook else ["telegram"], env, log)
+        self.webhook = webhook
 
     def start(self, fake: FakeTelegram) -> None:
         before = fake.calls.get("setWebhook" if self.webhook else "getUpdates", 0)
-        args = [str(Path(sys.executable).parent / "madoguchi"), "serve", "telegram"]
-        if self.webhook:
-            args.append("--webhook")
-        with self.log.open("ab") as out:
-            self.process = subprocess.Popen(args, env=self.env, stdout=out, stderr=subprocess.STDOUT)
+        process = self.launch()
         fake.wait_for(lambda: fake.calls.get("setWebhook" if self.webhook else "getUpdates", 0) > before
-                      or self.process is None or self.process.poll() is not None, timeout=90)
-        assert self.process.poll() is None, self.log.read_text("utf-8")[-3000:]
+                      or process.poll() is not None, timeout=90)
+        assert process.poll() is None, self.log_tail()
         if self.webhook:
             wait_port(int(self.env["TELEGRAM_WEBHOOK_PORT"]))
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=30)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-
-
 
 
 def _post_update(port: int, update: dict[str, object], secret: str) -> int:

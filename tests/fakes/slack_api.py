@@ -21,10 +21,12 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 
 from slack_sdk.signature import SignatureVerifier
+
+from tests.fakes.json_api import serve_json_api
 
 TEAM, BOT_USER = "TEXAMPLE", "UBOT"
 
@@ -81,36 +83,16 @@ class FakeSlack:
         return f"http://{host}:{port}/api/"
 
     def start(self) -> FakeSlack:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode("utf-8")
-                if "json" in self.headers.get("Content-Type", ""):
-                    params = json.loads(raw or "{}")
-                else:
-                    params = {k: v[0] for k, v in urllib.parse.parse_qs(raw).items()}
-                    for key in ("blocks", "view"):
-                        if isinstance(params.get(key), str):
-                            params[key] = json.loads(params[key])
-                method = self.path.rstrip("/").rsplit("/", 1)[-1]
-                status, body, headers = fake.answer(method, params)
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                for key, value in headers.items():
-                    self.send_header(key, value)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.server = serve_json_api(self._answer_form, self.port)
         self.port = int(self.server.server_address[1])
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
+
+    def _answer_form(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
+        # slack_sdk sends blocks and views as JSON strings inside a form
+        for key in ("blocks", "view"):
+            if isinstance(params.get(key), str):
+                params[key] = json.loads(params[key])
+        return self.answer(method, params)
 
     def stop(self) -> None:
         if self.server is not None:

@@ -7,16 +7,16 @@ The test queues updates as an owner would cause them and reads what the bot sent
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import json
 import threading
 import time
-import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
+
+from tests.fakes.json_api import serve_json_api
 
 BOT_ID = 777000
 OWNER = {"id": 4242, "is_bot": False, "first_name": "オーナー"}
@@ -121,39 +121,7 @@ class FakeTelegram:
         return f"http://{host}:{port}"
 
     def start(self) -> FakeTelegram:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def handle(self) -> None:
-                # the bot may give up on a long poll (killed or stopping)
-                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                    super().handle()
-
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length).decode("utf-8")
-                kind = self.headers.get("Content-Type", "")
-                params: dict[str, Any]
-                if "json" in kind:
-                    params = json.loads(raw or "{}")
-                else:
-                    params = {k: v[0] for k, v in urllib.parse.parse_qs(raw).items()}
-                method = self.path.rstrip("/").rsplit("/", 1)[-1]
-                status, body = fake.answer(method, params)
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_POST
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server = serve_json_api(lambda method, params: (*self.answer(method, params), {}))
         return self
 
     def stop(self) -> None:

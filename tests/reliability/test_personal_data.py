@@ -17,7 +17,6 @@ import hashlib
 import itertools
 import json
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -111,13 +110,6 @@ class Owner:
 def engine(db: Database, understander: Understander, taxonomy: Taxonomy) -> Engine:
     load_example(db, taxonomy)
     return build_engine(Settings(), db, understander, taxonomy)
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    server = FakeSlack().start()
-    yield server
-    server.stop()
 
 
 def leads_of(db: Database) -> list[Lead]:

@@ -45,13 +45,6 @@ SECRET = "reliability-signing-secret"
 FORM = "application/x-www-form-urlencoded"
 
 
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    server = FakeSlack().start()
-    yield server
-    server.stop()
-
-
 @dataclass
 class Desk:
     """The Slack app served on a free port, and a dispatcher that posts to the fake."""

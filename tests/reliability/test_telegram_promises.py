@@ -8,15 +8,11 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
 import urllib.request
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from random import Random
 from typing import Any
@@ -52,7 +48,7 @@ from tests.reliability.conftest import (
     store,
     text_update,
 )
-from tests.support import free_port
+from tests.support import ServeProcess, free_port
 
 RECEIVED = "受付番号"
 
@@ -386,46 +382,22 @@ def test_flood_of_100_messages_is_throttled_politely_other_chats_not_slowed(
 
 # ---- SIGKILL storm -----------------------------------------------------------------------
 
-class BotProcess:
+class BotProcess(ServeProcess):
     """`madoguchi serve telegram` as an operating-system process."""
 
     def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.env, self.log = env, log
-        self.process: subprocess.Popen[bytes] | None = None
+        super().__init__(["telegram"], env, log)
 
     def start(self, fake: FakeTelegram) -> None:
         before = fake.calls.get("getUpdates", 0)
-        args = [str(Path(sys.executable).parent / "madoguchi"), "serve", "telegram"]
-        with self.log.open("ab") as out:
-            self.process = subprocess.Popen(args, env=self.env, stdout=out, stderr=subprocess.STDOUT)
-        process = self.process
+        process = self.launch()
         fake.wait_for(lambda: fake.calls.get("getUpdates", 0) > before or process.poll() is not None, timeout=90)
-        assert process.poll() is None, self.log.read_text("utf-8")[-3000:]
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=30)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-
-
-@pytest.fixture
-def fake_process_api() -> Iterator[FakeTelegram]:
-    server = FakeTelegram().start()
-    yield server
-    server.stop()
+        assert process.poll() is None, self.log_tail()
 
 
 @pytest.fixture
 def bot_env(db: Database, engine: Engine, shared_home: Path, tmp_path: Path,
-            fake_process_api: FakeTelegram) -> dict[str, str]:
+            telegram: FakeTelegram) -> dict[str, str]:
     """The environment of a bot process on ``db`` (the example directory is imported)."""
     return {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -433,7 +405,7 @@ def bot_env(db: Database, engine: Engine, shared_home: Path, tmp_path: Path,
         "MADOGUCHI_HOME": str(shared_home),
         "MADOGUCHI_DATABASE_URL": db.engine.url.render_as_string(hide_password=False),
         "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE_URL": fake_process_api.base_url,
+        "TELEGRAM_API_BASE_URL": telegram.base_url,
         "TELEGRAM_MAX_RATE": "100000",  # the fake server has no broadcast limit to respect
     }
 
@@ -443,10 +415,10 @@ STORM_KILLS = int(os.environ.get("STORM_KILLS", "3"))
 
 
 def test_sigkill_during_200_concurrent_intakes_loses_and_duplicates_nothing(
-    bot_env: dict[str, str], fake_process_api: FakeTelegram, db: Database, tmp_path: Path
+    bot_env: dict[str, str], telegram: FakeTelegram, db: Database, tmp_path: Path
 ) -> None:
     """200 owners at once; the bot is SIGKILLed at random moments and restarted."""
-    fake = fake_process_api
+    fake = telegram
     bot = BotProcess(bot_env, tmp_path / "bot.log")
     chats = list(range(800_001, 800_001 + STORM_CHATS))
     done: set[int] = set()

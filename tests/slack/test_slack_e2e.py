@@ -13,10 +13,8 @@ import subprocess
 import sys
 import time
 import urllib.parse
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from sqlmodel import select
 
 from models import LabelFeedback, LeadStatus, SatisfactionSurvey
@@ -29,20 +27,6 @@ from tests.support import free_port, wait_port
 
 SECRET = "slack-signing-secret"
 FORM = "application/x-www-form-urlencoded"
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    server = FakeSlack().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def telegram() -> Iterator[FakeTelegram]:
-    server = FakeTelegram().start()
-    yield server
-    server.stop()
 
 
 
