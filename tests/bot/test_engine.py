@@ -120,7 +120,7 @@ def test_delete_withdraws_and_erases(engine: Engine, db: Database) -> None:
         assert "chat-e" not in lead.chat_id
         # card events carry only the lead id; one more asks the dispatcher to edit the card
         events = session.exec(select(OutboxEvent).order_by(OutboxEvent.id)).all()
-        assert [e.topic for e in events][-1] == "lead.updated"
+        assert [e.topic for e in events] == ["lead.assigned", "lead.updated"]
         assert all(e.payload == {"lead_id": lead.id} for e in events)
         actions = [row.action for row in session.exec(select(AuditLog))]
         assert "lead.erased" in actions
