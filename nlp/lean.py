@@ -5,22 +5,32 @@ tokenisations (input validation, sparse matrices, several transformers). This mo
 the vocabularies, idf weights, SVM coefficients and calibration temperature out of the
 fitted pipeline once. Because every view is binary tf-idf with l2 norm, a view adds
 ``sum(idf_j * W_j) / sqrt(sum(idf_j ** 2))`` over its distinct terms to the SVM decision.
-We keep ``idf_j * W_j`` for all views in one matrix, so a message costs dictionary
-look-ups, one gather and one dot product. Tests check it against ``predict_proba``.
+We keep ``idf_j * W_j`` for all views in one matrix.
+
+Lemmas and cue tags are looked up in dictionaries. Character n-grams, which are most of a
+message's terms, never become Python strings: a compiled kernel (numba) packs each n-gram's
+code points into one integer (21 bits per character, at most three characters) and finds
+it in an open-addressing hash table (one or two memory reads: after MeCab has run, a
+binary search's scattered reads mostly miss the cache); the same kernel sums the rows,
+applies the temperature-scaled softmax and ranks the explaining terms. Tests check it
+against ``predict_proba``.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 from sklearn.pipeline import Pipeline
 
+from nlp.cues import TAG_PREFIX
 from nlp.features import CHARS, READING, WORDS, Prepared
 
 EXPLANATION_TERMS = 6
 _EXPECTED_VIEWS = {"words": WORDS, "chars": CHARS, "reading": READING}
+_BITS = 21  # every Unicode code point fits in 21 bits
+_MAX_NGRAM = 3  # 3 * 21 bits fit in a signed 64-bit code
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,17 +42,37 @@ class Scores:
     explanation: tuple[str, ...]
 
 
+_GOLDEN = 0x9E3779B97F4A7C15  # Fibonacci hashing multiplier
+
+
 @dataclass(frozen=True, slots=True)
-class _View:
-    name: str
-    vocabulary: dict[str, int]  # term -> row of the shared weight matrix
-    ngrams: tuple[int, ...]  # n-gram sizes; empty for lemma tokens
+class _NgramView:
+    """A character n-gram view: a hash table from packed code to weight row."""
+
+    # int64 (slots, 2): packed code and its weight row side by side, so a probe reads one
+    # cache line; code 0 marks an empty slot (no n-gram packs to 0)
+    table: np.ndarray
+    shift: int  # 64 - log2(table size)
+    sizes: np.ndarray  # int64, the n-gram sizes
+
+    @classmethod
+    def build(cls, codes: np.ndarray, rows: np.ndarray, sizes: np.ndarray) -> _NgramView:
+        bits = max(4, int(len(codes) * 2).bit_length())  # at most half full
+        table = np.zeros((1 << bits, 2), dtype=np.int64)
+        _fill(codes, rows, table, 64 - bits)
+        return cls(table, 64 - bits, sizes)
 
 
-def _ngrams(text: str, sizes: tuple[int, ...]) -> set[str]:
-    """Distinct character n-grams, exactly as scikit-learn's ``analyzer="char"`` makes them."""
-    length = len(text)
-    return {text[i : i + n] for n in sizes for i in range(length - n + 1)}
+def ngram_code(term: str) -> int:
+    """The packed code of a character n-gram (the kernel computes the same)."""
+    code = 0
+    for char in term:
+        code = (code << _BITS) | ord(char)
+    return code
+
+
+def _code_points(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
 class LeanScorer:
@@ -55,12 +85,13 @@ class LeanScorer:
         svm = inner.estimator
         self.labels: tuple[str, ...] = tuple(str(c) for c in calibrated.classes_)
         self._beta = float(inner.calibrators[0].beta_)
-        self._bias = np.asarray(svm.intercept_, dtype=np.float64)
+        self._bias = np.ascontiguousarray(svm.intercept_, dtype=np.float64)
         coef = np.asarray(svm.coef_, dtype=np.float64)
-        views: list[_View] = []
-        blocks: list[np.ndarray] = []
-        idf_squared: list[float] = []
         names: list[str] = []
+        blocks: list[np.ndarray] = []
+        idf_squared: list[np.ndarray] = []
+        dictionaries: dict[str, dict[str, int]] = {}
+        ngram_views: dict[str, _NgramView] = {}
         for name, vectorizer, column in features.transformers_:
             if _EXPECTED_VIEWS.get(name) != column or not vectorizer.binary or vectorizer.norm != "l2":
                 raise ValueError(f"the lean scorer cannot reproduce feature view {name!r}")
@@ -70,78 +101,179 @@ class LeanScorer:
             for term, index in vectorizer.vocabulary_.items():
                 terms[index] = str(term)
             names.extend(terms)
-            idf_squared.extend((idf * idf).tolist())
+            idf_squared.append(idf * idf)
             blocks.append(coef[:, features.output_indices_[name]].T * idf[:, None])
-            low, high = vectorizer.ngram_range
-            sizes = () if vectorizer.analyzer == "word" else tuple(range(low, high + 1))
-            if vectorizer.analyzer not in ("word", "char"):
+            if vectorizer.analyzer == "word":
+                dictionaries[name] = {term: offset + i for i, term in enumerate(terms)}
+            elif vectorizer.analyzer == "char":
+                low, high = vectorizer.ngram_range
+                if high > _MAX_NGRAM:
+                    raise ValueError(f"the lean scorer packs n-grams of at most {_MAX_NGRAM} characters")
+                codes = np.array([ngram_code(t) for t in terms], dtype=np.int64)
+                ngram_views[name] = _NgramView.build(
+                    codes,
+                    np.arange(offset, offset + len(terms), dtype=np.int64),
+                    np.arange(low, high + 1, dtype=np.int64),
+                )
+            else:
                 raise ValueError(f"unsupported analyzer in view {name!r}")
-            vocabulary = {term: offset + i for i, term in enumerate(terms)}
-            views.append(_View(name, vocabulary, sizes))
-        self._views = tuple(views)
-        self._weighted = np.ascontiguousarray(np.vstack(blocks))
-        self._idf_squared = np.array(idf_squared, dtype=np.float64)
+        self._words = dictionaries["words"]
+        self._chars = ngram_views["chars"]
+        self._reading = ngram_views["reading"]
+        # One row per term: its idf-weighted coefficients, then its idf squared (for the
+        # view's norm), so a term costs one memory fetch.
+        self._weighted = np.ascontiguousarray(
+            np.hstack([np.vstack(blocks), np.concatenate(idf_squared)[:, None]])
+        )
         self._names = names
-
-    def _terms(self, view: _View, prepared: Prepared) -> set[str]:
-        if not view.ngrams:
-            return set(prepared.lemmas)
-        text = prepared.normalized if view.name == "chars" else prepared.reading
-        return _ngrams(text, view.ngrams)
 
     def score(self, prepared: Prepared, explain: bool = True) -> Scores:
         """Calibrated probabilities per label for one message."""
-        rows: list[int] = []
-        starts: list[int] = []
-        explainable: list[int] = []  # positions in ``starts`` of the word and char views
-        for view in self._views:
-            hits = [i for i in map(view.vocabulary.get, self._terms(view, prepared)) if i is not None]
-            if hits:
-                if view.name != "reading":
-                    explainable.append(len(starts))
-                starts.append(len(rows))
-                rows.extend(hits)
-        if not rows:
-            return self._probabilities(self._bias.tolist())
-        index = np.array(rows, dtype=np.intp)
-        gathered = self._weighted.take(index, axis=0)
-        # Each view is l2-normalised on its own: sum its rows, divide by its norm.
-        norms = np.sqrt(np.add.reduceat(self._idf_squared.take(index), starts))
-        decision = (np.add.reduceat(gathered, starts, axis=0) / norms[:, None]).sum(axis=0) + self._bias
-        probabilities = self._probabilities(decision.tolist())
-        if not (explain and explainable):
-            return probabilities
-        label = probabilities.probabilities.index(max(probabilities.probabilities))
-        bounds = [*starts, len(rows)]
-        spans = [(bounds[k], bounds[k + 1], float(norms[k])) for k in explainable]
-        explanation = self._explain(rows, gathered[:, label], spans)
-        return Scores(probabilities.probabilities, probabilities.decision, explanation)
+        # Lemmas and cue tags share the word view; tags never look like lemmas ("#...").
+        words = [i for i in map(self._words.get, {*prepared.lemmas, *prepared.cues}) if i is not None]
+        chars, reading = self._chars, self._reading
+        probabilities, decision, ranked_words, ranked_chars = _score(
+            np.array(words, dtype=np.int64),
+            _code_points(prepared.normalized),
+            _code_points(prepared.reading),
+            chars.table,
+            chars.shift,
+            chars.sizes,
+            reading.table,
+            reading.shift,
+            reading.sizes,
+            self._weighted,
+            self._bias,
+            self._beta,
+        )
+        explanation: tuple[str, ...] = ()
+        if explain:
+            # Lemmas first; surface n-grams only when no lemma pushed (readings and cue
+            # tags mean nothing to a person: the terms behind a tag are lemmas themselves).
+            explanation = self._terms(ranked_words.tolist()) or self._terms(ranked_chars.tolist())
+        return Scores(tuple(probabilities.tolist()), tuple(decision.tolist()), explanation)
 
-    def _probabilities(self, decision: list[float]) -> Scores:
-        """Temperature-scaled softmax, in plain Python (ten labels: cheaper than numpy)."""
-        beta = self._beta
-        top = max(decision)
-        exps = [math.exp(beta * (d - top)) for d in decision]
-        total = sum(exps)
-        return Scores(tuple(e / total for e in exps), tuple(decision), ())
-
-    def _explain(
-        self, rows: list[int], column: np.ndarray, spans: list[tuple[int, int, float]]
-    ) -> tuple[str, ...]:
-        """The terms that pushed hardest towards the top label: lemmas first, surface
-        n-grams only when no lemma pushed (reading n-grams mean nothing to a person)."""
-        for start, end, norm in spans:
-            pushes = (column[start:end] / norm).tolist()
-            ranked = sorted(zip(pushes, rows[start:end], strict=True), reverse=True)
-            terms: list[str] = []
-            for push, row in ranked:
-                if push <= 0:
-                    break
-                term = self._names[row].strip()
-                if term and not any(term in t or t in term for t in terms):
-                    terms.append(term)
+    def _terms(self, rows: list[int]) -> tuple[str, ...]:
+        terms: list[str] = []
+        for row in rows:
+            term = self._names[row].strip()
+            if term and not term.startswith(TAG_PREFIX) and not any(term in t or t in term for t in terms):
+                terms.append(term)
                 if len(terms) == EXPLANATION_TERMS:
                     break
-            if terms:
-                return tuple(terms)
-        return ()
+        return tuple(terms)
+
+
+@njit(cache=True, nogil=True)
+def _slot(code: np.int64, shift: int) -> np.int64:
+    return np.int64((np.uint64(code) * np.uint64(_GOLDEN)) >> np.uint64(shift))
+
+
+@njit(cache=True, nogil=True)
+def _fill(codes: np.ndarray, rows: np.ndarray, table: np.ndarray, shift: int) -> None:
+    mask = np.int64(table.shape[0] - 1)
+    for k in range(codes.shape[0]):
+        slot = _slot(codes[k], shift)
+        while table[slot, 0] != 0:
+            slot = (slot + np.int64(1)) & mask
+        table[slot, 0] = codes[k]
+        table[slot, 1] = rows[k]
+
+
+@njit(cache=True, nogil=True)
+def _row_of(code: np.int64, table: np.ndarray, shift: int) -> int:
+    """The weight row of ``code``, or -1 when it is not in the vocabulary."""
+    mask = np.int64(table.shape[0] - 1)
+    slot = _slot(code, shift)
+    while table[slot, 0] != 0:
+        if table[slot, 0] == code:
+            return int(table[slot, 1])
+        slot = (slot + np.int64(1)) & mask
+    return -1
+
+
+@njit(cache=True, nogil=True)
+def _ngram_rows(
+    text: np.ndarray, sizes: np.ndarray, table: np.ndarray, shift: int
+) -> np.ndarray:
+    """Distinct weight rows of the n-grams of ``text`` that are in the vocabulary."""
+    length = text.shape[0]
+    found = np.empty(max(length, 1) * sizes.shape[0], dtype=np.int64)
+    count = 0
+    for size in sizes:
+        for start in range(length - size + 1):
+            code = np.int64(0)
+            for k in range(size):
+                code = (code << _BITS) | np.int64(text[start + k])
+            row = _row_of(code, table, shift) if code != 0 else -1
+            if row >= 0:
+                found[count] = row
+                count += 1
+    found = np.sort(found[:count])
+    distinct = 0
+    for k in range(count):  # binary tf: each term counts once
+        if k == 0 or found[k] != found[k - 1]:
+            found[distinct] = found[k]
+            distinct += 1
+    return found[:distinct]
+
+
+@njit(cache=True, nogil=True)
+def _add_view(rows: np.ndarray, weighted: np.ndarray, decision: np.ndarray) -> None:
+    """Add one l2-normalised view (its distinct weight rows) to ``decision``."""
+    if rows.shape[0] == 0:
+        return
+    labels = decision.shape[0]
+    total = np.zeros(labels)
+    norm = 0.0
+    for row in rows:
+        norm += weighted[row, labels]
+        for label in range(labels):
+            total[label] += weighted[row, label]
+    norm = np.sqrt(norm)
+    for label in range(labels):
+        decision[label] += total[label] / norm
+
+
+@njit(cache=True, nogil=True)
+def _ranked(rows: np.ndarray, weighted: np.ndarray, label: int) -> np.ndarray:
+    """``rows`` that push towards ``label``, strongest first."""
+    pushes = np.empty(rows.shape[0])
+    for k in range(rows.shape[0]):
+        pushes[k] = weighted[rows[k], label]
+    order = np.argsort(-pushes, kind="mergesort")
+    kept = 0
+    for k in order:
+        if pushes[k] <= 0:
+            break
+        kept += 1
+    return rows[order[:kept]]
+
+
+@njit(cache=True, nogil=True)
+def _score(
+    words: np.ndarray,
+    text: np.ndarray,
+    reading: np.ndarray,
+    char_table: np.ndarray,
+    char_shift: int,
+    char_sizes: np.ndarray,
+    reading_table: np.ndarray,
+    reading_shift: int,
+    reading_sizes: np.ndarray,
+    weighted: np.ndarray,
+    bias: np.ndarray,
+    beta: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Probabilities, decision values and the explaining word and char rows."""
+    decision = bias.copy()
+    chars = _ngram_rows(text, char_sizes, char_table, char_shift)
+    _add_view(words, weighted, decision)
+    _add_view(chars, weighted, decision)
+    readings = _ngram_rows(reading, reading_sizes, reading_table, reading_shift)
+    _add_view(readings, weighted, decision)
+    top = decision.max()
+    probabilities = np.exp(beta * (decision - top))
+    probabilities /= probabilities.sum()
+    label = int(np.argmax(decision))
+    return probabilities, decision, _ranked(words, weighted, label), _ranked(chars, weighted, label)

@@ -13,7 +13,7 @@ from madoguchi.context import AppContext
 from madoguchi.errors import UserError
 from nlp.corpus import Example, read_examples
 from nlp.evaluation import evaluate, format_report, plot_confusion
-from nlp.features import as_columns, prepare
+from nlp.promotion import predict_labels
 from nlp.understand import EmptyTextError
 
 models_app = typer.Typer(help="List, promote and roll back classifier versions.", no_args_is_help=True)
@@ -46,10 +46,7 @@ def evaluate_command(
     app_ctx: AppContext = ctx.obj
     examples = read_examples(data, app_ctx.taxonomy.ids)
     classifier = app_ctx.registry.load(version) if version else app_ctx.classifier()
-    probabilities = classifier.pipeline.predict_proba(as_columns([prepare(e.text) for e in examples]))
-    labels = list(classifier.labels)
-    predicted = [labels[i] for i in probabilities.argmax(axis=1)]
-    report = evaluate(app_ctx.taxonomy.ids, [e.label for e in examples], predicted)
+    report = evaluate(app_ctx.taxonomy.ids, [e.label for e in examples], predict_labels(classifier, examples))
     if plot is not None:
         plot_confusion(report, plot)
     if as_json:

@@ -1,0 +1,94 @@
+"""Domain cue words: a hand-written lexicon of terms that signal each category.
+
+The corpus teaches the classifier the words it has seen; an owner who writes 「遺留分」 or
+「定年延長」 may use a term that appears once or never in it. Each matched term adds one
+tag per category (「#succession」), a feature shared by every term of that category, so the
+model learns how far to trust the category's cues and a rare term still counts.
+
+Every occurrence of a term counts, found by one Aho-Corasick pass (ahocorasick-rs, about a
+microsecond) over the normalised text and, through the terms' katakana readings, over the
+message's reading, so 「あとつぎ」 finds 跡継ぎ. The lexicon is part of
+the feature definition like the tokeniser: a model is trained against the lexicon it ships
+with, and ``lexicon_digest`` is recorded with every model version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass
+from importlib.resources import files
+
+import yaml
+from ahocorasick_rs import AhoCorasick, MatchKind
+
+from nlp.normalize import normalize
+from nlp.tokenize import lemmas_and_reading
+
+TAG_PREFIX = "#"
+_lock = threading.Lock()
+_loaded: CueLexicon | None = None
+
+
+class CueLexiconError(ValueError):
+    """The packaged cue lexicon is malformed."""
+
+
+@dataclass(frozen=True, slots=True)
+class CueLexicon:
+    """Term surfaces and readings (one automaton) with the category tags of each."""
+
+    automaton: AhoCorasick
+    tags_of: tuple[tuple[str, ...], ...]  # per pattern index
+    digest: str
+
+    def tags(self, normalized: str, reading: str) -> tuple[str, ...]:
+        """The distinct category tags of the cue terms found in a message, sorted."""
+        # A line break never occurs in a term, so no match spans the two texts.
+        matches = self.automaton.find_matches_as_indexes(normalized + "\n" + reading, overlapping=True)
+        if not matches:
+            return ()
+        tags_of = self.tags_of
+        return tuple(sorted({tag for pattern, _, _ in matches for tag in tags_of[pattern]}))
+
+
+def parse_lexicon(source: str) -> CueLexicon:
+    """Build the lexicon from its YAML text (category id -> list of terms)."""
+    try:
+        raw = yaml.safe_load(source)
+    except yaml.YAMLError as exc:
+        raise CueLexiconError(f"cue lexicon is not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict) or not raw:
+        raise CueLexiconError("cue lexicon must map category ids to lists of terms")
+    patterns: dict[str, set[str]] = {}
+    for category, terms in raw.items():
+        if not isinstance(terms, list) or not all(isinstance(t, str) and t.strip() for t in terms):
+            raise CueLexiconError(f"cue lexicon: {category!r} must list non-empty strings")
+        tag = TAG_PREFIX + str(category)
+        for term in terms:
+            # Messages are normalised before matching, so the terms are too.
+            surface = normalize(term)
+            if not surface:
+                raise CueLexiconError(f"cue lexicon: {category!r} has a term that is empty when normalised")
+            patterns.setdefault(surface, set()).add(tag)
+            # Readings shorter than three kana match inside too many unrelated words.
+            reading = lemmas_and_reading(surface)[1]
+            if len(reading) >= 3:
+                patterns.setdefault(reading, set()).add(tag)
+    terms = list(patterns)
+    return CueLexicon(
+        automaton=AhoCorasick(terms, matchkind=MatchKind.Standard),
+        tags_of=tuple(tuple(sorted(patterns[t])) for t in terms),
+        digest=hashlib.sha256(source.encode("utf-8")).hexdigest(),
+    )
+
+
+def cue_lexicon() -> CueLexicon:
+    """The packaged lexicon, read once per process."""
+    global _loaded
+    if _loaded is not None:
+        return _loaded
+    with _lock:
+        if _loaded is None:
+            _loaded = parse_lexicon((files("nlp") / "cues.yaml").read_text("utf-8"))
+        return _loaded
