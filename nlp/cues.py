@@ -23,9 +23,10 @@ import yaml
 from ahocorasick_rs import AhoCorasick, MatchKind
 
 from nlp.normalize import normalize
-from nlp.tokenize import lemmas_and_reading
+from nlp.tokenize import term_reading
 
 TAG_PREFIX = "#"
+MIN_READING = 3
 _lock = threading.Lock()
 _loaded: CueLexicon | None = None
 
@@ -71,9 +72,9 @@ def parse_lexicon(source: str) -> CueLexicon:
             if not surface:
                 raise CueLexiconError(f"cue lexicon: {category!r} has a term that is empty when normalised")
             patterns.setdefault(surface, set()).add(tag)
-            # Readings shorter than three kana match inside too many unrelated words.
-            reading = lemmas_and_reading(surface)[1]
-            if len(reading) >= 3:
+            # Readings shorter than MIN_READING kana match inside too many unrelated words.
+            reading = term_reading(surface)
+            if reading is not None and len(reading) >= MIN_READING:
                 patterns.setdefault(reading, set()).add(tag)
     terms = list(patterns)
     return CueLexicon(

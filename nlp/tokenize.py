@@ -53,3 +53,15 @@ def lemmas_and_reading(text: str) -> tuple[list[str], str]:
         return [], ""
     words, readings = zip(*pairs, strict=True)  # one C-level pass instead of two loops
     return list(words), "".join(readings)
+
+
+def term_reading(text: str) -> str | None:
+    """The katakana reading of a short term (normalised), or None when some token of it is
+    not a content word with a reading: then the reading says less than the term (「眠れない」
+    would read ネムル, the same as 眠る; 「ITツール」 would read ツール)."""
+    parsed = tagger().parse(text)
+    tokens = [line for line in parsed.split("\n") if line]
+    pairs = _CONTENT_RE.findall(parsed)
+    if not pairs or len(pairs) != len(tokens) or not all(reading for _, reading in pairs):
+        return None
+    return "".join(reading for _, reading in pairs)

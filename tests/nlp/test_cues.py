@@ -13,6 +13,7 @@ from nlp.tokenize import lemmas_and_reading
 from nlp.understand import Understander
 
 SMALL = """
+other: [眠れない]
 succession: [跡継ぎ, 遺留分, M&A]
 financing: [借り換え, 運転資金]
 hr: [定年延長, 人手不足]
@@ -33,6 +34,8 @@ def _tags(lexicon_text: str, text: str) -> tuple[str, ...]:
         ("あとつぎが いない", ("#succession",)),  # matched through the reading
         ("ジンデブソク", ()),  # a typo of no term
         ("売上が落ちた", ()),
+        ("夜はよく眠る", ()),  # 眠れない has no reading pattern: it would read like 眠る
+        ("心配で眠れない", ("#other",)),
         ("", ()),
     ],
 )

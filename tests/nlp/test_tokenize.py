@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from nlp.normalize import normalize
-from nlp.tokenize import lemmas, lemmas_and_reading, tagger
+from nlp.tokenize import lemmas, lemmas_and_reading, tagger, term_reading
 
 
 def test_particles_auxiliaries_and_symbols_are_dropped() -> None:
@@ -64,3 +66,18 @@ def test_one_tagger_per_thread() -> None:
     thread.join()
     assert seen[0] is seen[1]
     assert seen[0] is not tagger()
+
+
+@pytest.mark.parametrize(
+    ("term", "reading"),
+    [
+        ("後継者", "コウケイシャ"),
+        ("あとつぎ", "アトツギ"),
+        ("資金繰り", "シキンクリ"),
+        ("眠れない", None),  # the negation would be lost: it would read like 眠る
+        ("AIと話して", None),  # a particle, and ASCII without a reading
+        ("ITツール", None),
+    ],
+)
+def test_term_reading_only_when_it_says_all_the_term_says(term: str, reading: str | None) -> None:
+    assert term_reading(term) == reading
