@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -35,8 +36,10 @@ def test_corpus_is_large_and_balanced(corpus: list[Example], taxonomy: Taxonomy)
     assert len(set(texts)) == len(texts), "duplicate texts in the corpus"
 
 
-def test_unseen_set_shares_no_text_with_the_corpus(corpus: list[Example]) -> None:
-    unseen = {json.loads(line)["text"] for line in UNSEEN.read_text("utf-8").splitlines() if line}
+@pytest.mark.parametrize("held_out", [UNSEEN, UNSEEN.with_name("unseen_2.jsonl")])
+def test_held_out_sets_share_no_text_with_the_corpus(corpus: list[Example], held_out: Path) -> None:
+    unseen = {json.loads(line)["text"] for line in held_out.read_text("utf-8").splitlines() if line}
+    assert len(unseen) >= 300
     assert not unseen & {e.text for e in corpus}
 
 
