@@ -82,7 +82,8 @@ def build_pipeline(c: float = 0.5, calibration_folds: int = 5) -> Pipeline:
             ("reading", tfidf(analyzer="char", ngram_range=READING_NGRAMS, min_df=READING_MIN_DF), READING),
         ]
     )
-    svm = LinearSVC(C=c, class_weight="balanced")
+    # A fixed seed for the dual solver's shuffling: the same data gives the same model.
+    svm = LinearSVC(C=c, class_weight="balanced", random_state=0)
     classifier = CalibratedClassifierCV(
         svm, method="temperature", ensemble=False, cv=calibration_folds
     )
