@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
 from sklearn.pipeline import Pipeline
 
-from nlp.features import Prepared, as_columns
+from nlp.features import Prepared
 from nlp.lean import LeanScorer
 from nlp.taxonomy import OTHER
 
@@ -67,11 +65,6 @@ class Classifier:
         """Classify one prepared message."""
         scores = self._scorer.score(prepared, explain=explain)
         return self.decide(scores.probabilities, scores.decision, scores.explanation)
-
-    def batch_probabilities(self, prepared: Sequence[Prepared]) -> np.ndarray:
-        """Probabilities for many messages through the full pipeline (evaluation, reports)."""
-        probabilities: np.ndarray = self.pipeline.predict_proba(as_columns(prepared))
-        return probabilities
 
     def decide(
         self,

@@ -7,15 +7,15 @@ model learns how far to trust the category's cues and a rare term still counts.
 
 Every occurrence of a term counts, found by one Aho-Corasick pass (ahocorasick-rs, about a
 microsecond) over the normalised text and, through the terms' katakana readings, over the
-message's reading, so 「あとつぎ」 finds 跡継ぎ. The lexicon is part of
-the feature definition like the tokeniser: a model is trained against the lexicon it ships
-with, and ``lexicon_digest`` is recorded with every model version.
+message's reading, so 「あとつぎ」 finds 跡継ぎ. The lexicon is part of the feature definition
+like the tokeniser: a model is trained against the lexicon it ships with, whose digest the
+registry records with every version (``ModelMeta.cue_lexicon``).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import threading
 from dataclasses import dataclass
 from importlib.resources import files
 
@@ -27,8 +27,6 @@ from nlp.tokenize import term_reading
 
 TAG_PREFIX = "#"
 MIN_READING = 3
-_lock = threading.Lock()
-_loaded: CueLexicon | None = None
 
 
 class CueLexiconError(ValueError):
@@ -84,12 +82,7 @@ def parse_lexicon(source: str) -> CueLexicon:
     )
 
 
+@functools.cache
 def cue_lexicon() -> CueLexicon:
     """The packaged lexicon, read once per process."""
-    global _loaded
-    if _loaded is not None:
-        return _loaded
-    with _lock:
-        if _loaded is None:
-            _loaded = parse_lexicon((files("nlp") / "cues.yaml").read_text("utf-8"))
-        return _loaded
+    return parse_lexicon((files("nlp") / "cues.yaml").read_text("utf-8"))

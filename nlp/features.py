@@ -3,7 +3,7 @@
 - words: content-word lemmas from fugashi (robust to conjugation and spelling variants),
   plus one tag per category whose domain terms the message uses (nlp/cues.py), so a
   specialist term the corpus barely knows still counts;
-- chars: character bigrams of the normalised text (typos, unknown words, dialect);
+- chars: character 1-3-grams of the normalised text (typos, unknown words, dialect);
 - reading: character 2-3-grams of the katakana reading of the content words, so that
   hiragana-only text meets its kanji spelling.
 """
@@ -42,7 +42,7 @@ class Prepared:
     normalized: str
     lemmas: tuple[str, ...]
     reading: str
-    cues: tuple[str, ...] = ()  # category tags of the domain terms found (nlp/cues.py)
+    cues: tuple[str, ...]  # category tags of the domain terms found (nlp/cues.py)
 
 
 def prepare(text: str, max_chars: int = DEFAULT_MAX_CHARS) -> Prepared:

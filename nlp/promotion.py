@@ -15,7 +15,7 @@ from typing import Any
 from nlp.classifier import Classifier
 from nlp.corpus import Example
 from nlp.evaluation import LabelScore, Report, evaluate
-from nlp.features import prepare
+from nlp.features import as_columns, prepare
 from nlp.registry import ModelError, ModelRegistry
 from nlp.training import data_hash
 
@@ -89,7 +89,7 @@ def predict_labels(classifier: Classifier, examples: Sequence[Example]) -> list[
     """The top label of ``classifier`` for each example (the full pipeline, as evaluate does)."""
     if not examples:
         return []
-    probabilities = classifier.batch_probabilities([prepare(e.text) for e in examples])
+    probabilities = classifier.pipeline.predict_proba(as_columns([prepare(e.text) for e in examples]))
     labels = list(classifier.labels)
     return [labels[i] for i in probabilities.argmax(axis=1)]
 

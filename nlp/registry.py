@@ -4,7 +4,7 @@ Layout under the registry root::
 
     registry.json          index: current version, promotion history, sha256 per version
     v3/model.skops         the fitted pipeline, serialised with skops (no pickle)
-    v3/meta.json           data hash, library versions, metrics, thresholds
+    v3/meta.json           data hash, library versions, metrics, thresholds, cue lexicon digest
 
 Loading verifies the artifact's sha256 against the index before reading a byte of it, and
 skops refuses any type outside an explicit allowlist, so a tampered or malicious file is
@@ -44,6 +44,7 @@ from typing import Any
 import skops.io as sio
 
 from nlp.classifier import Classifier, Thresholds
+from nlp.cues import cue_lexicon
 from nlp.training import TrainingResult
 
 ARTIFACT = "model.skops"
@@ -94,6 +95,8 @@ class ModelMeta:
     evaluation: dict[str, Any] = field(default_factory=dict)
     # where the training examples came from: {"corpus": n, "feedback:coordinator": n, ...}
     sources: dict[str, int] = field(default_factory=dict)
+    # sha256 of the cue lexicon the features were built with ("" in versions before it)
+    cue_lexicon: str = ""
 
 
 def _sha256(path: Path) -> str:
@@ -220,6 +223,7 @@ class ModelRegistry:
                     thresholds=asdict(result.thresholds),
                     evaluation=dict(evaluation or {}),
                     sources=dict(sources or {}),
+                    cue_lexicon=cue_lexicon().digest,
                 )
                 _write_json(staging / META, asdict(meta))
                 _fsync_dir(staging)

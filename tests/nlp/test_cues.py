@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
+from importlib.resources import files
+from pathlib import Path
+
 import pytest
 import yaml
 
 from nlp.cues import CueLexiconError, cue_lexicon, parse_lexicon
 from nlp.features import prepare
 from nlp.normalize import normalize
+from nlp.registry import ModelRegistry
 from nlp.taxonomy import Taxonomy
 from nlp.tokenize import lemmas_and_reading
 from nlp.understand import Understander
 
+PACKAGED = Path(str(files("nlp") / "cues.yaml"))
 SMALL = """
 other: [眠れない]
 succession: [跡継ぎ, 遺留分, M&A]
@@ -59,16 +65,14 @@ def test_malformed_lexicon_is_refused_with_a_reason(source: str, problem: str) -
 
 
 def test_packaged_lexicon_covers_every_category(taxonomy: Taxonomy) -> None:
-    from importlib.resources import files
-
-    raw = yaml.safe_load((files("nlp") / "cues.yaml").read_text("utf-8"))
+    raw = yaml.safe_load(PACKAGED.read_text("utf-8"))
     assert set(raw) == set(taxonomy.ids)
     for category, terms in raw.items():
         assert len(terms) >= 80, (category, len(terms))
         assert len(set(terms)) == len(terms), f"duplicate terms in {category}"
-    lexicon = cue_lexicon()
-    assert lexicon.digest == parse_lexicon((files("nlp") / "cues.yaml").read_text("utf-8")).digest
-    # Specialist terms that are rare in owners' messages still point the right way.
+
+def test_specialist_terms_point_the_right_way() -> None:
+    """Terms rare in owners' messages, each through the packaged lexicon."""
     for text, tag in [
         ("遺留分の対策", "#succession"),
         ("定年延長を考えている", "#hr"),
@@ -84,3 +88,13 @@ def test_cue_tags_reach_the_classifier_but_not_the_explanation(understander: Und
     assert result.label == "succession"
     assert result.explanation
     assert not any(term.startswith("#") for term in result.explanation)
+
+
+def test_every_version_records_the_lexicon_it_was_trained_with(shared_home: Path) -> None:
+    """A model is only as good as the lexicon its features came from: the registry keeps
+    the digest of the packaged file beside every version."""
+    registry = ModelRegistry(shared_home / "models")
+    version = registry.current_version()
+    assert version is not None
+    digest = hashlib.sha256(PACKAGED.read_text("utf-8").encode("utf-8")).hexdigest()
+    assert registry.meta(version).cue_lexicon == digest == cue_lexicon().digest

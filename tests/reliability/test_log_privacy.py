@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import logging
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -21,6 +19,7 @@ from nlp.taxonomy import Taxonomy
 from storage.database import Database
 from tests.fakes.telegram_api import OWNER, FakeTelegram
 from tests.reliability.conftest import TOKEN, Attempts, InProcessBot, channel_for, next_action
+from tests.support import ServeProcess
 
 NAME, PHONE, EMAIL, COMPANY = "山田太郎", "090-1234-5678", "taro.yamada@example.jp", "山田精工"
 SECRET_WORDS = "息子が継がないので"
@@ -83,23 +82,21 @@ def test_a_failing_update_logs_ids_and_types_never_personal_data(
 
 
 def test_bot_process_stderr_keeps_personal_data_out(
-    db: Database, engine: Engine, taxonomy: Taxonomy, shared_home: Path, tmp_path: Path
+    db: Database, engine: Engine, taxonomy: Taxonomy, shared_home: Path, tmp_path: Path, telegram: FakeTelegram
 ) -> None:
     """The real process: an update the library cannot parse, and the database failing."""
-    fake = FakeTelegram().start()
-    log = tmp_path / "bot.log"
+    fake = telegram
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path),
         "MADOGUCHI_HOME": str(shared_home),
         "MADOGUCHI_DATABASE_URL": db.engine.url.render_as_string(hide_password=False),
         "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.base_url, "TELEGRAM_MAX_RATE": "1000",
     }
-    with log.open("wb") as out:
-        process = subprocess.Popen([str(Path(sys.executable).parent / "madoguchi"), "serve", "telegram"],
-                                   env=env, stdout=out, stderr=subprocess.STDOUT)
+    bot = ServeProcess(["telegram"], env, tmp_path / "bot.log")
+    bot.launch()
     try:
-        fake.wait_for(lambda: fake.calls.get("getUpdates", 0) > 0 or process.poll() is not None, timeout=90)
-        assert process.poll() is None, log.read_text("utf-8")[-2000:]
+        fake.wait_for(lambda: fake.calls.get("getUpdates", 0) > 0 or not bot.alive(), timeout=90)
+        assert bot.alive(), bot.log_tail()
         with db.write_engine.begin() as connection:  # the database loses the lead table
             connection.exec_driver_sql("ALTER TABLE lead RENAME TO lead_away")
         try:
@@ -112,14 +109,12 @@ def test_bot_process_stderr_keeps_personal_data_out(
                                "chat": {"id": 9303, "type": "private"}, "from": {**OWNER, "first_name": NAME},
                                "entities": [{"type": "bold", "offset": 0}]}})
         deadline = time.monotonic() + 30
-        while "details withheld" not in log.read_text("utf-8", errors="replace"):
-            assert time.monotonic() < deadline, log.read_text("utf-8")[-2000:]
+        while "details withheld" not in bot.log.read_text("utf-8", errors="replace"):
+            assert time.monotonic() < deadline, bot.log_tail()
             time.sleep(0.1)
     finally:
-        process.terminate()
-        process.wait(timeout=30)
-        fake.stop()
-    written = log.read_text("utf-8", errors="replace")
+        bot.stop()
+    written = bot.log.read_text("utf-8", errors="replace")
     assert "failed" in written  # the engine failure is reported (ids and type)
     for word in PERSONAL:
         assert word not in written, word
