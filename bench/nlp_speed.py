@@ -28,7 +28,7 @@ from nlp.features import Prepared
 from nlp.normalize import normalize
 from nlp.registry import ModelRegistry
 from nlp.taxonomy import load_taxonomy
-from nlp.tokenize import lemmas_and_reading
+from nlp.tokenize import tokens
 from nlp.understand import Understander
 
 STAGES = ("normalise", "tokenise", "cue terms", "score", "decide", "entities")
@@ -40,11 +40,12 @@ def time_stages(classifier: Classifier, text: str, into: dict[str, list[float]])
     t0 = clock()
     normalized = normalize(text)
     t1 = clock()
-    words, reading = lemmas_and_reading(normalized)
+    found = tokens(normalized)
+    reading = found.reading_text()
     t2 = clock()
     cues = cue_lexicon().tags(normalized, reading)
     t3 = clock()
-    scores = classifier._scorer.score(Prepared(normalized, tuple(words), reading, cues))
+    scores = classifier._scorer.score(Prepared(normalized, found, reading, cues))
     t4 = clock()
     classifier.decide(scores.probabilities, scores.decision, scores.explanation)
     t5 = clock()

@@ -22,7 +22,7 @@ from sklearn.svm import LinearSVC
 
 from nlp.cues import cue_lexicon
 from nlp.normalize import DEFAULT_MAX_CHARS, normalize
-from nlp.tokenize import lemmas_and_reading
+from nlp.tokenize import Tokens, tokens
 
 WORDS, CHARS, READING = 0, 1, 2
 # Chosen by 5-fold cross-validation on the corpus: surface 1-3-grams beat bigrams alone by
@@ -40,16 +40,23 @@ class Prepared:
     """A message after normalisation and tokenisation."""
 
     normalized: str
-    lemmas: tuple[str, ...]
+    tokens: Tokens  # content words as arrays: the lean scorer reads them without strings
     reading: str
     cues: tuple[str, ...]  # category tags of the domain terms found (nlp/cues.py)
+
+    @property
+    def lemmas(self) -> tuple[str, ...]:
+        """The content-word lemmas as strings (decoded on demand: training needs them,
+        the single-message path does not)."""
+        return tuple(self.tokens.lemmas())
 
 
 def prepare(text: str, max_chars: int = DEFAULT_MAX_CHARS) -> Prepared:
     """Normalise and tokenise one message."""
     normalized = normalize(text, max_chars)
-    words, reading = lemmas_and_reading(normalized)
-    return Prepared(normalized, tuple(words), reading, cue_lexicon().tags(normalized, reading))
+    found = tokens(normalized)
+    reading = found.reading_text()
+    return Prepared(normalized, found, reading, cue_lexicon().tags(normalized, reading))
 
 
 def as_columns(items: Sequence[Prepared]) -> np.ndarray:

@@ -7,13 +7,14 @@ fitted pipeline once. Because every view is binary tf-idf with l2 norm, a view a
 ``sum(idf_j * W_j) / sqrt(sum(idf_j ** 2))`` over its distinct terms to the SVM decision.
 We keep ``idf_j * W_j`` for all views in one matrix.
 
-Lemmas and cue tags are looked up in dictionaries. Character n-grams, which are most of a
-message's terms, never become Python strings: a compiled kernel (numba) packs each n-gram's
-code points into one integer (21 bits per character, at most three characters) and finds
-it in an open-addressing hash table (one or two memory reads: after MeCab has run, a
-binary search's scattered reads mostly miss the cache); the same kernel sums the rows,
-applies the temperature-scaled softmax and ranks the explaining terms. Tests check it
-against ``predict_proba``.
+No term becomes a Python string. A compiled kernel (numba) finds lemmas by a hash of their
+UTF-8 bytes (as `nlp.mecab` hands them over, compared byte for byte on a hit) and packs
+each character n-gram's code points into one integer (21 bits per character, at most three
+characters); both kinds of key live in open-addressing hash tables (one or two memory
+reads: after MeCab has run, a binary search's scattered reads mostly miss the cache). The
+same kernel sums the rows, applies the temperature-scaled softmax and ranks the explaining
+terms. Cue tags, a handful per message, are looked up in a dictionary. Tests check the
+whole against ``predict_proba``.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from sklearn.pipeline import Pipeline
 
 from nlp.cues import TAG_PREFIX
 from nlp.features import CHARS, READING, WORDS, Prepared
+from nlp.native import prefetch
 
 EXPLANATION_TERMS = 6
 _EXPECTED_VIEWS = {"words": WORDS, "chars": CHARS, "reading": READING}
@@ -43,6 +45,30 @@ class Scores:
 
 
 _GOLDEN = 0x9E3779B97F4A7C15  # Fibonacci hashing multiplier
+
+
+@dataclass(frozen=True, slots=True)
+class _WordView:
+    """The word view: a hash table from a term's UTF-8 hash to its index, and the terms'
+    bytes to confirm a hit."""
+
+    table: np.ndarray  # int64 (slots, 2): hash and term index; hash 0 marks an empty slot
+    shift: int
+    utf8: np.ndarray  # uint8, every term's bytes back to back
+    ends: np.ndarray  # int64, where term i ends in utf8
+    offset: int  # the weight row of term 0
+
+    @classmethod
+    def build(cls, terms: list[str], offset: int) -> _WordView:
+        encoded = [t.encode("utf-8") for t in terms]
+        utf8 = np.frombuffer(b"".join(encoded), dtype=np.uint8).copy()
+        ends = np.cumsum([len(e) for e in encoded], dtype=np.int64)
+        starts = ends - np.array([len(e) for e in encoded], dtype=np.int64)
+        codes = np.array([_utf8_hash(utf8, s, e) for s, e in zip(starts, ends, strict=True)], dtype=np.int64)
+        bits = max(4, int(len(codes) * 2).bit_length())  # at most half full
+        table = np.zeros((1 << bits, 2), dtype=np.int64)
+        _fill(codes, np.arange(len(terms), dtype=np.int64), table, 64 - bits)
+        return cls(table, 64 - bits, utf8, ends, offset)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +131,7 @@ class LeanScorer:
             blocks.append(coef[:, features.output_indices_[name]].T * idf[:, None])
             if vectorizer.analyzer == "word":
                 dictionaries[name] = {term: offset + i for i, term in enumerate(terms)}
+                word_view = _WordView.build(terms, offset)
             elif vectorizer.analyzer == "char":
                 low, high = vectorizer.ngram_range
                 if high > _MAX_NGRAM:
@@ -117,7 +144,9 @@ class LeanScorer:
                 )
             else:
                 raise ValueError(f"unsupported analyzer in view {name!r}")
-        self._words = dictionaries["words"]
+        # Cue tags are few per message and already strings: a dictionary suffices.
+        self._tags = {t: row for t, row in dictionaries["words"].items() if t.startswith(TAG_PREFIX)}
+        self._lemmas = word_view
         self._chars = ngram_views["chars"]
         self._reading = ngram_views["reading"]
         # One row per term: its idf-weighted coefficients, then its idf squared (for the
@@ -130,12 +159,20 @@ class LeanScorer:
     def score(self, prepared: Prepared, explain: bool = True) -> Scores:
         """Calibrated probabilities per label for one message."""
         # Lemmas and cue tags share the word view; tags never look like lemmas ("#...").
-        words = [i for i in map(self._words.get, {*prepared.lemmas, *prepared.cues}) if i is not None]
-        chars, reading = self._chars, self._reading
+        tags = self._tags
+        tag_rows = np.array([tags[t] for t in prepared.cues if t in tags], dtype=np.int64)
+        lemmas, chars, reading, tokens = self._lemmas, self._chars, self._reading, prepared.tokens
         probabilities, decision, ranked_words, ranked_chars = _score(
-            np.array(words, dtype=np.int64),
+            tokens.lemma_bytes,
+            tokens.lemma_ends,
+            tag_rows,
+            lemmas.table,
+            lemmas.shift,
+            lemmas.utf8,
+            lemmas.ends,
+            lemmas.offset,
             _code_points(prepared.normalized),
-            _code_points(prepared.reading),
+            tokens.reading,
             chars.table,
             chars.shift,
             chars.sizes,
@@ -170,6 +207,15 @@ def _slot(code: np.int64, shift: int) -> np.int64:
 
 
 @njit(cache=True, nogil=True)
+def _utf8_hash(data: np.ndarray, start: int, end: int) -> np.int64:
+    """FNV-1a of ``data[start:end]``, never 0 (0 marks an empty slot)."""
+    value = np.uint64(0xCBF29CE484222325)
+    for k in range(start, end):
+        value = (value ^ np.uint64(data[k])) * np.uint64(0x100000001B3)
+    return np.int64(value) if value != 0 else np.int64(1)
+
+
+@njit(cache=True, nogil=True)
 def _fill(codes: np.ndarray, rows: np.ndarray, table: np.ndarray, shift: int) -> None:
     mask = np.int64(table.shape[0] - 1)
     for k in range(codes.shape[0]):
@@ -181,15 +227,56 @@ def _fill(codes: np.ndarray, rows: np.ndarray, table: np.ndarray, shift: int) ->
 
 
 @njit(cache=True, nogil=True)
-def _row_of(code: np.int64, table: np.ndarray, shift: int) -> int:
-    """The weight row of ``code``, or -1 when it is not in the vocabulary."""
+def _distinct(found: np.ndarray, count: int) -> np.ndarray:
+    """The distinct values of ``found[:count]``, sorted (binary tf: each term counts once)."""
+    found = np.sort(found[:count])
+    distinct = 0
+    for k in range(count):
+        if k == 0 or found[k] != found[k - 1]:
+            found[distinct] = found[k]
+            distinct += 1
+    return found[:distinct]
+
+
+@njit(cache=True, nogil=True)
+def _word_rows(
+    lemma_bytes: np.ndarray,
+    lemma_ends: np.ndarray,
+    tag_rows: np.ndarray,
+    table: np.ndarray,
+    shift: int,
+    utf8: np.ndarray,
+    ends: np.ndarray,
+    offset: int,
+) -> np.ndarray:
+    """Distinct weight rows of the lemmas in the vocabulary, and of the cue tags."""
+    found = np.empty(lemma_ends.shape[0] + tag_rows.shape[0], dtype=np.int64)
+    count = 0
     mask = np.int64(table.shape[0] - 1)
-    slot = _slot(code, shift)
-    while table[slot, 0] != 0:
-        if table[slot, 0] == code:
-            return int(table[slot, 1])
-        slot = (slot + np.int64(1)) & mask
-    return -1
+    start = 0
+    for end in lemma_ends:
+        code = _utf8_hash(lemma_bytes, start, end)
+        slot = _slot(code, shift)
+        while table[slot, 0] != 0:
+            if table[slot, 0] == code:
+                term = table[slot, 1]
+                term_start = ends[term - 1] if term > 0 else 0
+                if ends[term] - term_start == end - start:
+                    same = True
+                    for k in range(end - start):
+                        if utf8[term_start + k] != lemma_bytes[start + k]:
+                            same = False
+                            break
+                    if same:
+                        found[count] = offset + term
+                        count += 1
+                        break
+            slot = (slot + np.int64(1)) & mask
+        start = end
+    for row in tag_rows:
+        found[count] = row
+        count += 1
+    return _distinct(found, count)
 
 
 @njit(cache=True, nogil=True)
@@ -198,24 +285,45 @@ def _ngram_rows(
 ) -> np.ndarray:
     """Distinct weight rows of the n-grams of ``text`` that are in the vocabulary."""
     length = text.shape[0]
-    found = np.empty(max(length, 1) * sizes.shape[0], dtype=np.int64)
+    capacity = max(length, 1) * sizes.shape[0]
+    codes = np.empty(capacity, dtype=np.int64)
+    slots = np.empty(capacity, dtype=np.int64)
     count = 0
+    base = np.uint64(table.ctypes.data)
+    line = np.uint64(table.strides[0])
+    # First every slot is asked for, then probed: the misses overlap instead of queueing.
     for size in sizes:
         for start in range(length - size + 1):
             code = np.int64(0)
             for k in range(size):
                 code = (code << _BITS) | np.int64(text[start + k])
-            row = _row_of(code, table, shift) if code != 0 else -1
-            if row >= 0:
-                found[count] = row
+            if code != 0:
+                slot = _slot(code, shift)
+                prefetch(base + np.uint64(slot) * line)
+                codes[count] = code
+                slots[count] = slot
                 count += 1
-    found = np.sort(found[:count])
-    distinct = 0
-    for k in range(count):  # binary tf: each term counts once
-        if k == 0 or found[k] != found[k - 1]:
-            found[distinct] = found[k]
-            distinct += 1
-    return found[:distinct]
+    mask = np.int64(table.shape[0] - 1)
+    found = 0
+    for k in range(count):
+        code, slot = codes[k], slots[k]
+        while table[slot, 0] != 0:
+            if table[slot, 0] == code:
+                codes[found] = table[slot, 1]
+                found += 1
+                break
+            slot = (slot + np.int64(1)) & mask
+    return _distinct(codes, found)
+
+
+@njit(cache=True, nogil=True)
+def _prefetch_rows(rows: np.ndarray, weighted: np.ndarray) -> None:
+    base = np.uint64(weighted.ctypes.data)
+    size = np.uint64(weighted.strides[0])
+    for row in rows:
+        start = base + np.uint64(row) * size
+        prefetch(start)
+        prefetch(start + size - np.uint64(1))  # a row may straddle two cache lines
 
 
 @njit(cache=True, nogil=True)
@@ -252,7 +360,14 @@ def _ranked(rows: np.ndarray, weighted: np.ndarray, label: int) -> np.ndarray:
 
 @njit(cache=True, nogil=True)
 def _score(
-    words: np.ndarray,
+    lemma_bytes: np.ndarray,
+    lemma_ends: np.ndarray,
+    tag_rows: np.ndarray,
+    word_table: np.ndarray,
+    word_shift: int,
+    word_utf8: np.ndarray,
+    word_ends: np.ndarray,
+    word_offset: int,
     text: np.ndarray,
     reading: np.ndarray,
     char_table: np.ndarray,
@@ -267,10 +382,16 @@ def _score(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Probabilities, decision values and the explaining word and char rows."""
     decision = bias.copy()
+    words = _word_rows(
+        lemma_bytes, lemma_ends, tag_rows, word_table, word_shift, word_utf8, word_ends, word_offset
+    )
     chars = _ngram_rows(text, char_sizes, char_table, char_shift)
+    readings = _ngram_rows(reading, reading_sizes, reading_table, reading_shift)
+    _prefetch_rows(words, weighted)
+    _prefetch_rows(chars, weighted)
+    _prefetch_rows(readings, weighted)
     _add_view(words, weighted, decision)
     _add_view(chars, weighted, decision)
-    readings = _ngram_rows(reading, reading_sizes, reading_table, reading_shift)
     _add_view(readings, weighted, decision)
     top = decision.max()
     probabilities = np.exp(beta * (decision - top))

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import threading
 
+import fugashi
 import pytest
 
+from madoguchi.settings import REPO_ROOT
 from nlp.normalize import normalize
 from nlp.tokenize import lemmas, lemmas_and_reading, tagger, term_reading
+
+UNSEEN = REPO_ROOT / "data" / "eval" / "unseen_2.jsonl"
 
 
 def test_particles_auxiliaries_and_symbols_are_dropped() -> None:
@@ -81,3 +86,29 @@ def test_one_tagger_per_thread() -> None:
 )
 def test_term_reading_only_when_it_says_all_the_term_says(term: str, reading: str | None) -> None:
     assert term_reading(term) == reading
+
+
+def _oracle(text: str) -> tuple[list[str], str]:
+    """Lemmas and reading read the slow way, from fugashi's node objects."""
+    words: list[str] = []
+    reading: list[str] = []
+    for node in fugashi.Tagger()(text):
+        pos1, pos2 = node.feature.pos1, node.feature.pos2
+        if pos1 in {"助詞", "助動詞", "補助記号", "記号", "空白"} or (pos1 == "名詞" and pos2.startswith("数詞")):
+            continue
+        unknown = node.is_unk
+        lemma = (node.surface if unknown else node.feature.lemma).split("-")[0]
+        if not lemma:
+            continue
+        words.append(lemma)
+        reading.append("" if unknown else node.feature.lForm)
+    return words, "".join(reading)
+
+
+def test_compiled_node_walk_reads_what_fugashi_reads() -> None:
+    # The held-out messages and awkward inputs: quotes and commas (quoted CSV fields),
+    # loanword glosses, unknown words, numerals, long text.
+    texts = [json.loads(line)["text"] for line in UNSEEN.read_text("utf-8").splitlines() if line]
+    texts += ['"引用"と,カンマ', "1,000円の-system", "ｼｽﾃﾑ導入-abc", "後継者" * 400, "xyzzy plugh"]
+    for text in map(normalize, texts):
+        assert lemmas_and_reading(text) == _oracle(text), text
