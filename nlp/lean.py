@@ -154,7 +154,12 @@ class LeanScorer:
         self._weighted = np.ascontiguousarray(
             np.hstack([np.vstack(blocks), np.concatenate(idf_squared)[:, None]])
         )
-        self._names = names
+        # What an explanation may show of each term: stripped n-grams, nothing for cue tags
+        # (the terms behind a tag are lemmas themselves), as code points for the kernel.
+        self._shown = [name.strip() if not name.startswith(TAG_PREFIX) else "" for name in names]
+        shown_codes = [_code_points(term) for term in self._shown]
+        self._shown_codes = np.concatenate(shown_codes) if shown_codes else np.zeros(0, dtype=np.uint32)
+        self._shown_ends = np.cumsum([len(c) for c in shown_codes], dtype=np.int64)
 
     def score(self, prepared: Prepared, explain: bool = True) -> Scores:
         """Calibrated probabilities per label for one message."""
@@ -162,7 +167,7 @@ class LeanScorer:
         tags = self._tags
         tag_rows = np.array([tags[t] for t in prepared.cues if t in tags], dtype=np.int64)
         lemmas, chars, reading, tokens = self._lemmas, self._chars, self._reading, prepared.tokens
-        probabilities, decision, ranked_words, ranked_chars = _score(
+        values, shown = _score(
             tokens.lemma_bytes,
             tokens.lemma_ends,
             tag_rows,
@@ -182,23 +187,16 @@ class LeanScorer:
             self._weighted,
             self._bias,
             self._beta,
+            self._shown_codes,
+            self._shown_ends,
+            EXPLANATION_TERMS if explain else 0,
         )
-        explanation: tuple[str, ...] = ()
-        if explain:
-            # Lemmas first; surface n-grams only when no lemma pushed (readings and cue
-            # tags mean nothing to a person: the terms behind a tag are lemmas themselves).
-            explanation = self._terms(ranked_words.tolist()) or self._terms(ranked_chars.tolist())
-        return Scores(tuple(probabilities.tolist()), tuple(decision.tolist()), explanation)
-
-    def _terms(self, rows: list[int]) -> tuple[str, ...]:
-        terms: list[str] = []
-        for row in rows:
-            term = self._names[row].strip()
-            if term and not term.startswith(TAG_PREFIX) and not any(term in t or t in term for t in terms):
-                terms.append(term)
-                if len(terms) == EXPLANATION_TERMS:
-                    break
-        return tuple(terms)
+        labels = len(self.labels)
+        return Scores(
+            tuple(values[:labels].tolist()),
+            tuple(values[labels:].tolist()),
+            tuple([self._shown[row] for row in shown.tolist()]),
+        )
 
 
 @njit(cache=True, nogil=True)
@@ -359,6 +357,49 @@ def _ranked(rows: np.ndarray, weighted: np.ndarray, label: int) -> np.ndarray:
 
 
 @njit(cache=True, nogil=True)
+def _contains(codes: np.ndarray, start: int, end: int, part_start: int, part_end: int) -> bool:
+    """Whether codes[part_start:part_end] occurs in codes[start:end]."""
+    size = part_end - part_start
+    for at in range(start, end - size + 1):
+        same = True
+        for k in range(size):
+            if codes[at + k] != codes[part_start + k]:
+                same = False
+                break
+        if same:
+            return True
+    return False
+
+
+@njit(cache=True, nogil=True)
+def _shown_terms(ranked: np.ndarray, codes: np.ndarray, ends: np.ndarray, limit: int) -> np.ndarray:
+    """Up to ``limit`` of the ``ranked`` rows whose terms can be shown, skipping a term
+    that contains or is contained in one already chosen (「後継」 after 「後継者」)."""
+    chosen = np.empty(limit, dtype=np.int64)
+    count = 0
+    for row in ranked:
+        if count == limit:
+            break
+        start = ends[row - 1] if row > 0 else 0
+        end = ends[row]
+        if end == start:
+            continue
+        overlaps = False
+        for k in range(count):
+            other_start = ends[chosen[k] - 1] if chosen[k] > 0 else 0
+            other_end = ends[chosen[k]]
+            if _contains(codes, start, end, other_start, other_end) or _contains(
+                codes, other_start, other_end, start, end
+            ):
+                overlaps = True
+                break
+        if not overlaps:
+            chosen[count] = row
+            count += 1
+    return chosen[:count]
+
+
+@njit(cache=True, nogil=True)
 def _score(
     lemma_bytes: np.ndarray,
     lemma_ends: np.ndarray,
@@ -379,8 +420,13 @@ def _score(
     weighted: np.ndarray,
     bias: np.ndarray,
     beta: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Probabilities, decision values and the explaining word and char rows."""
+    shown_codes: np.ndarray,
+    shown_ends: np.ndarray,
+    explanation_terms: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Probabilities then decision values, and the rows of the explaining terms: lemmas
+    first, surface n-grams only when no lemma pushed towards the top label (readings mean
+    nothing to a person)."""
     decision = bias.copy()
     words = _word_rows(
         lemma_bytes, lemma_ends, tag_rows, word_table, word_shift, word_utf8, word_ends, word_offset
@@ -396,5 +442,11 @@ def _score(
     top = decision.max()
     probabilities = np.exp(beta * (decision - top))
     probabilities /= probabilities.sum()
+    values = np.concatenate((probabilities, decision))
+    if explanation_terms == 0:
+        return values, np.empty(0, dtype=np.int64)
     label = int(np.argmax(decision))
-    return probabilities, decision, _ranked(words, weighted, label), _ranked(chars, weighted, label)
+    shown = _shown_terms(_ranked(words, weighted, label), shown_codes, shown_ends, explanation_terms)
+    if shown.shape[0] == 0:
+        shown = _shown_terms(_ranked(chars, weighted, label), shown_codes, shown_ends, explanation_terms)
+    return values, shown
