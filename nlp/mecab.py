@@ -30,7 +30,7 @@ import numpy as np
 import unidic_lite
 from numba import njit
 
-from nlp.native import load_u8, load_u16, load_u64
+from nlp.native import load_u8, load_u16, load_u64, prefetch
 
 # Offsets in MeCab 0.996's ``struct mecab_node_t`` (mecab.h) on a 64-bit platform: six
 # pointers (prev, next, enext, bnext, rpath, lpath), then surface, feature, an unsigned
@@ -278,6 +278,14 @@ def walk(bos: int, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nd
     # Byte ranges of each content word's lemma and reading (a token has at least one byte).
     spans = np.empty((size, 4), dtype=np.uint64)
     count = tokens = read = lemma_size = reading_size = 0
+    # The feature strings lie scattered over the dictionary and mostly miss the cache: ask
+    # for all of them first (the fields we read sit in their first two lines).
+    node = _u64(np.uint64(bos) + np.uint64(_NEXT))
+    while node != 0:
+        feature = _u64(node + np.uint64(_FEATURE))
+        prefetch(feature)
+        prefetch(feature + np.uint64(64))
+        node = _u64(node + np.uint64(_NEXT))
     node = _u64(np.uint64(bos) + np.uint64(_NEXT))
     while node != 0:
         here = node
