@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 
 from sklearn.pipeline import Pipeline
 
+from nlp.cues import cue_lexicon
 from nlp.features import Prepared
-from nlp.lean import LeanScorer
+from nlp.lean import LeanScorer, Scores
 from nlp.taxonomy import OTHER
 
 
@@ -58,23 +59,22 @@ class Classifier:
         self.pipeline = pipeline
         self.thresholds = thresholds
         self.version = version
-        self._scorer = LeanScorer(pipeline)
+        self._scorer = LeanScorer(pipeline, cue_lexicon())
         self.labels = self._scorer.labels
 
     def classify(self, prepared: Prepared, explain: bool = True) -> Classification:
         """Classify one prepared message."""
-        scores = self._scorer.score(prepared, explain=explain)
-        return self.decide(scores.probabilities, scores.decision, scores.explanation)
+        return self.decide(self._scorer.score(prepared, explain=explain))
 
-    def decide(
-        self,
-        probabilities: tuple[float, ...],
-        decision: tuple[float, ...],
-        explanation: tuple[str, ...] = (),
-    ) -> Classification:
+    def classify_text(self, normalized: str, explain: bool = True) -> Classification:
+        """Classify one normalised message the fast way (the same result as
+        ``classify(prepare(text))``)."""
+        return self.decide(self._scorer.score_text(normalized, explain=explain))
+
+    def decide(self, scores: Scores) -> Classification:
         """Turn calibrated probabilities into label, secondary labels and uncertainty."""
         labels = self.labels
-        order = sorted(range(len(probabilities)), key=probabilities.__getitem__, reverse=True)
+        probabilities, decision, order = scores.probabilities, scores.decision, scores.order
         top, second = order[0], order[1]
         label = labels[top]
         confidence = probabilities[top]
@@ -96,7 +96,7 @@ class Classifier:
             secondary=secondary,
             labels=labels,
             probabilities=probabilities,
-            explanation=explanation,
+            explanation=scores.explanation,
             model_version=self.version,
             runner_up=labels[second],
         )

@@ -5,11 +5,12 @@ The corpus teaches the classifier the words it has seen; an owner who writes 「
 tag per category (「#succession」), a feature shared by every term of that category, so the
 model learns how far to trust the category's cues and a rare term still counts.
 
-Every occurrence of a term counts, found by one Aho-Corasick pass (ahocorasick-rs, about a
-microsecond) over the normalised text and, through the terms' katakana readings, over the
-message's reading, so 「あとつぎ」 finds 跡継ぎ. The lexicon is part of the feature definition
-like the tokeniser: a model is trained against the lexicon it ships with, whose digest the
-registry records with every version (``ModelMeta.cue_lexicon``).
+Every occurrence of a term counts, found by one Aho-Corasick pass (`nlp.automaton`, which
+reports only which categories matched) over the normalised text and, through the terms'
+katakana readings, over the message's reading, so 「あとつぎ」 finds 跡継ぎ. The lexicon
+is part of the feature definition like the tokeniser: a model is trained against the
+lexicon it ships with, whose digest the registry records with every version
+(``ModelMeta.cue_lexicon``).
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from dataclasses import dataclass
 from importlib.resources import files
 
 import yaml
-from ahocorasick_rs import AhoCorasick, MatchKind
 
+from nlp.automaton import MAX_GROUPS, MaskAutomaton
 from nlp.normalize import normalize
 from nlp.tokenize import term_reading
 
@@ -37,18 +38,17 @@ class CueLexiconError(ValueError):
 class CueLexicon:
     """Term surfaces and readings (one automaton) with the category tags of each."""
 
-    automaton: AhoCorasick
-    tags_of: tuple[tuple[str, ...], ...]  # per pattern index
+    automaton: MaskAutomaton  # group g is the category tag group_tags[g]
+    group_tags: tuple[str, ...]  # sorted, so the tags of a mask come out sorted
     digest: str
 
     def tags(self, normalized: str, reading: str) -> tuple[str, ...]:
         """The distinct category tags of the cue terms found in a message, sorted."""
-        # A line break never occurs in a term, so no match spans the two texts.
-        matches = self.automaton.find_matches_as_indexes(normalized + "\n" + reading, overlapping=True)
-        if not matches:
-            return ()
-        tags_of = self.tags_of
-        return tuple(sorted({tag for pattern, _, _ in matches for tag in tags_of[pattern]}))
+        return self.tags_in(self.automaton.mask(normalized, reading))
+
+    def tags_in(self, mask: int) -> tuple[str, ...]:
+        """The tags of the groups set in ``mask``."""
+        return tuple(tag for group, tag in enumerate(self.group_tags) if mask >> group & 1)
 
 
 def parse_lexicon(source: str) -> CueLexicon:
@@ -74,10 +74,14 @@ def parse_lexicon(source: str) -> CueLexicon:
             reading = term_reading(surface)
             if reading is not None and len(reading) >= MIN_READING:
                 patterns.setdefault(reading, set()).add(tag)
+    tags = tuple(sorted({tag for found in patterns.values() for tag in found}))
+    if len(tags) > MAX_GROUPS:
+        raise CueLexiconError(f"cue lexicon: at most {MAX_GROUPS} categories")
+    group = {tag: 1 << index for index, tag in enumerate(tags)}
     terms = list(patterns)
     return CueLexicon(
-        automaton=AhoCorasick(terms, matchkind=MatchKind.Standard),
-        tags_of=tuple(tuple(sorted(patterns[t])) for t in terms),
+        automaton=MaskAutomaton.build(terms, [sum(group[t] for t in patterns[term]) for term in terms]),
+        group_tags=tags,
         digest=hashlib.sha256(source.encode("utf-8")).hexdigest(),
     )
 

@@ -25,9 +25,11 @@ import numpy as np
 from numba import njit
 from sklearn.pipeline import Pipeline
 
-from nlp.cues import TAG_PREFIX
+from nlp.automaton import match_mask
+from nlp.cues import TAG_PREFIX, CueLexicon
 from nlp.features import CHARS, READING, WORDS, Prepared
-from nlp.native import prefetch
+from nlp.mecab import parser, walk
+from nlp.native import new_table, prefetch, slot_of
 
 EXPLANATION_TERMS = 6
 _EXPECTED_VIEWS = {"words": WORDS, "chars": CHARS, "reading": READING}
@@ -42,9 +44,7 @@ class Scores:
     probabilities: tuple[float, ...]
     decision: tuple[float, ...]  # the SVM's one-vs-rest scores, before calibration
     explanation: tuple[str, ...]
-
-
-_GOLDEN = 0x9E3779B97F4A7C15  # Fibonacci hashing multiplier
+    order: tuple[int, ...]  # label indices, most probable first (ties: label order)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,10 +65,8 @@ class _WordView:
         ends = np.cumsum([len(e) for e in encoded], dtype=np.int64)
         starts = ends - np.array([len(e) for e in encoded], dtype=np.int64)
         codes = np.array([_utf8_hash(utf8, s, e) for s, e in zip(starts, ends, strict=True)], dtype=np.int64)
-        bits = max(4, int(len(codes) * 2).bit_length())  # at most half full
-        table = np.zeros((1 << bits, 2), dtype=np.int64)
-        _fill(codes, np.arange(len(terms), dtype=np.int64), table, 64 - bits)
-        return cls(table, 64 - bits, utf8, ends, offset)
+        table, shift = new_table(codes, np.arange(len(terms), dtype=np.int64))
+        return cls(table, shift, utf8, ends, offset)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,10 +81,8 @@ class _NgramView:
 
     @classmethod
     def build(cls, codes: np.ndarray, rows: np.ndarray, sizes: np.ndarray) -> _NgramView:
-        bits = max(4, int(len(codes) * 2).bit_length())  # at most half full
-        table = np.zeros((1 << bits, 2), dtype=np.int64)
-        _fill(codes, rows, table, 64 - bits)
-        return cls(table, 64 - bits, sizes)
+        table, shift = new_table(codes, rows)
+        return cls(table, shift, sizes)
 
 
 def ngram_code(term: str) -> int:
@@ -104,7 +100,7 @@ def _code_points(text: str) -> np.ndarray:
 class LeanScorer:
     """Scores one prepared message exactly as the fitted pipeline would."""
 
-    def __init__(self, pipeline: Pipeline) -> None:
+    def __init__(self, pipeline: Pipeline, cues: CueLexicon) -> None:
         features = pipeline.named_steps["features"]
         calibrated = pipeline.named_steps["classifier"]
         inner = calibrated.calibrated_classifiers_[0]
@@ -146,6 +142,9 @@ class LeanScorer:
                 raise ValueError(f"unsupported analyzer in view {name!r}")
         # Cue tags are few per message and already strings: a dictionary suffices.
         self._tags = {t: row for t, row in dictionaries["words"].items() if t.startswith(TAG_PREFIX)}
+        # The cue automaton for `score_text`; its group g stands for the tag in row group_rows[g].
+        self._cues = cues.automaton
+        self._group_rows = np.array([self._tags.get(t, -1) for t in cues.group_tags], dtype=np.int64)
         self._lemmas = word_view
         self._chars = ngram_views["chars"]
         self._reading = ngram_views["reading"]
@@ -160,24 +159,14 @@ class LeanScorer:
         shown_codes = [_code_points(term) for term in self._shown]
         self._shown_codes = np.concatenate(shown_codes) if shown_codes else np.zeros(0, dtype=np.uint32)
         self._shown_ends = np.cumsum([len(c) for c in shown_codes], dtype=np.int64)
-
-    def score(self, prepared: Prepared, explain: bool = True) -> Scores:
-        """Calibrated probabilities per label for one message."""
-        # Lemmas and cue tags share the word view; tags never look like lemmas ("#...").
-        tags = self._tags
-        tag_rows = np.array([tags[t] for t in prepared.cues if t in tags], dtype=np.int64)
-        lemmas, chars, reading, tokens = self._lemmas, self._chars, self._reading, prepared.tokens
-        values, shown = _score(
-            tokens.lemma_bytes,
-            tokens.lemma_ends,
-            tag_rows,
+        # What both kernels read of the model, in their argument order.
+        lemmas, chars, reading = self._lemmas, self._chars, self._reading
+        self._model = (
             lemmas.table,
             lemmas.shift,
             lemmas.utf8,
             lemmas.ends,
             lemmas.offset,
-            _code_points(prepared.normalized),
-            tokens.reading,
             chars.table,
             chars.shift,
             chars.sizes,
@@ -189,19 +178,54 @@ class LeanScorer:
             self._beta,
             self._shown_codes,
             self._shown_ends,
-            EXPLANATION_TERMS if explain else 0,
         )
+
+    def score(self, prepared: Prepared, explain: bool = True) -> Scores:
+        """Calibrated probabilities per label for one message."""
+        # Lemmas and cue tags share the word view; tags never look like lemmas ("#...").
+        tags = self._tags
+        tag_rows = np.array([tags[t] for t in prepared.cues if t in tags], dtype=np.int64)
+        tokens = prepared.tokens
+        values, ranks = _score(
+            tokens.lemma_bytes,
+            tokens.lemma_ends,
+            tag_rows,
+            _code_points(prepared.normalized),
+            tokens.reading,
+            EXPLANATION_TERMS if explain else 0,
+            *self._model,
+        )
+        return self._scores(values, ranks)
+
+    def score_text(self, normalized: str, explain: bool = True) -> Scores:
+        """Score already normalised text in one compiled call: MeCab's nodes are walked,
+        the cue tags found and the views scored without a Python object per token. The
+        same as ``score(prepare(text))`` (tests hold them equal)."""
+        data = normalized.encode("utf-8")  # alive until the kernel is done with MeCab's nodes
+        cues = self._cues
+        values, ranks = _score_text(
+            parser().nodes(data),
+            len(data),
+            _code_points(normalized),
+            EXPLANATION_TERMS if explain else 0,
+            cues.table,
+            cues.shift,
+            cues.fail,
+            cues.masks,
+            self._group_rows,
+            *self._model,
+        )
+        return self._scores(values, ranks)
+
+    def _scores(self, values: np.ndarray, ranks: np.ndarray) -> Scores:
         labels = len(self.labels)
+        shown = self._shown
         return Scores(
             tuple(values[:labels].tolist()),
             tuple(values[labels:].tolist()),
-            tuple([self._shown[row] for row in shown.tolist()]),
+            tuple([shown[row] for row in ranks[labels:].tolist()]),
+            tuple(ranks[:labels].tolist()),
         )
-
-
-@njit(cache=True, nogil=True)
-def _slot(code: np.int64, shift: int) -> np.int64:
-    return np.int64((np.uint64(code) * np.uint64(_GOLDEN)) >> np.uint64(shift))
 
 
 @njit(cache=True, nogil=True)
@@ -211,17 +235,6 @@ def _utf8_hash(data: np.ndarray, start: int, end: int) -> np.int64:
     for k in range(start, end):
         value = (value ^ np.uint64(data[k])) * np.uint64(0x100000001B3)
     return np.int64(value) if value != 0 else np.int64(1)
-
-
-@njit(cache=True, nogil=True)
-def _fill(codes: np.ndarray, rows: np.ndarray, table: np.ndarray, shift: int) -> None:
-    mask = np.int64(table.shape[0] - 1)
-    for k in range(codes.shape[0]):
-        slot = _slot(codes[k], shift)
-        while table[slot, 0] != 0:
-            slot = (slot + np.int64(1)) & mask
-        table[slot, 0] = codes[k]
-        table[slot, 1] = rows[k]
 
 
 @njit(cache=True, nogil=True)
@@ -254,7 +267,7 @@ def _word_rows(
     start = 0
     for end in lemma_ends:
         code = _utf8_hash(lemma_bytes, start, end)
-        slot = _slot(code, shift)
+        slot = slot_of(code, shift)
         while table[slot, 0] != 0:
             if table[slot, 0] == code:
                 term = table[slot, 1]
@@ -296,7 +309,7 @@ def _ngram_rows(
             for k in range(size):
                 code = (code << _BITS) | np.int64(text[start + k])
             if code != 0:
-                slot = _slot(code, shift)
+                slot = slot_of(code, shift)
                 prefetch(base + np.uint64(slot) * line)
                 codes[count] = code
                 slots[count] = slot
@@ -404,13 +417,15 @@ def _score(
     lemma_bytes: np.ndarray,
     lemma_ends: np.ndarray,
     tag_rows: np.ndarray,
+    text: np.ndarray,
+    reading: np.ndarray,
+    explanation_terms: int,
+    # the model, in the order of LeanScorer._model
     word_table: np.ndarray,
     word_shift: int,
     word_utf8: np.ndarray,
     word_ends: np.ndarray,
     word_offset: int,
-    text: np.ndarray,
-    reading: np.ndarray,
     char_table: np.ndarray,
     char_shift: int,
     char_sizes: np.ndarray,
@@ -422,11 +437,10 @@ def _score(
     beta: float,
     shown_codes: np.ndarray,
     shown_ends: np.ndarray,
-    explanation_terms: int,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Probabilities then decision values, and the rows of the explaining terms: lemmas
-    first, surface n-grams only when no lemma pushed towards the top label (readings mean
-    nothing to a person)."""
+    """Probabilities then decision values; the label order (most probable first) then the
+    rows of the explaining terms: lemmas first, surface n-grams only when no lemma pushed
+    towards the top label (readings mean nothing to a person)."""
     decision = bias.copy()
     words = _word_rows(
         lemma_bytes, lemma_ends, tag_rows, word_table, word_shift, word_utf8, word_ends, word_offset
@@ -443,10 +457,76 @@ def _score(
     probabilities = np.exp(beta * (decision - top))
     probabilities /= probabilities.sum()
     values = np.concatenate((probabilities, decision))
+    order = np.argsort(-probabilities, kind="mergesort")  # stable: ties keep label order
     if explanation_terms == 0:
-        return values, np.empty(0, dtype=np.int64)
+        return values, order
     label = int(np.argmax(decision))
     shown = _shown_terms(_ranked(words, weighted, label), shown_codes, shown_ends, explanation_terms)
     if shown.shape[0] == 0:
         shown = _shown_terms(_ranked(chars, weighted, label), shown_codes, shown_ends, explanation_terms)
-    return values, shown
+    return values, np.concatenate((order, shown))
+
+
+@njit(cache=True, nogil=True)
+def _score_text(
+    bos: int,
+    size: int,
+    text: np.ndarray,
+    explanation_terms: int,
+    cue_table: np.ndarray,
+    cue_shift: int,
+    cue_fail: np.ndarray,
+    cue_masks: np.ndarray,
+    group_rows: np.ndarray,
+    # the model, in the order of LeanScorer._model
+    word_table: np.ndarray,
+    word_shift: int,
+    word_utf8: np.ndarray,
+    word_ends: np.ndarray,
+    word_offset: int,
+    char_table: np.ndarray,
+    char_shift: int,
+    char_sizes: np.ndarray,
+    reading_table: np.ndarray,
+    reading_shift: int,
+    reading_sizes: np.ndarray,
+    weighted: np.ndarray,
+    bias: np.ndarray,
+    beta: float,
+    shown_codes: np.ndarray,
+    shown_ends: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """`_score` of the message whose MeCab nodes start at ``bos`` (``size`` UTF-8 bytes)."""
+    lemma_bytes, lemma_ends, reading, _ = walk(bos, size)
+    mask = match_mask(text, cue_table, cue_shift, cue_fail, cue_masks)
+    mask |= match_mask(reading, cue_table, cue_shift, cue_fail, cue_masks)
+    tag_rows = np.empty(group_rows.shape[0], dtype=np.int64)
+    tags = 0
+    for group in range(group_rows.shape[0]):
+        if (mask >> group) & 1 and group_rows[group] >= 0:
+            tag_rows[tags] = group_rows[group]
+            tags += 1
+    return _score(
+        lemma_bytes,
+        lemma_ends,
+        tag_rows[:tags],
+        text,
+        reading,
+        explanation_terms,
+        word_table,
+        word_shift,
+        word_utf8,
+        word_ends,
+        word_offset,
+        char_table,
+        char_shift,
+        char_sizes,
+        reading_table,
+        reading_shift,
+        reading_sizes,
+        weighted,
+        bias,
+        beta,
+        shown_codes,
+        shown_ends,
+    )

@@ -1,19 +1,26 @@
-"""Raw memory access for numba kernels: loads from C addresses and cache prefetches.
+"""Low-level pieces of the numba kernels: raw memory access, cache prefetches, and the
+open-addressing hash table that the lean scorer and the cue automaton share.
 
 `nlp.mecab` reads MeCab's node structs, which live outside any numpy array, and the lean
 scorer prefetches the hash-table slots and weight rows of a message's terms before reading
 them: after MeCab has run most of those reads miss the cache, and asking for all of them
 at once lets the memory system overlap the misses instead of waiting for each in turn.
 
-Each is a numba intrinsic: callable only from compiled code, with an integer address.
+The memory functions are numba intrinsics: callable only from compiled code, with an
+integer address.
+
+A hash table is an int64 array (slots, 2): a non-zero key and its value side by side, so a
+probe reads one cache line; key 0 marks an empty slot. Its size is a power of two, at most
+half full, and a key's first slot is its Fibonacci hash (the top bits of key * 2^64/phi).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from llvmlite import ir
-from numba import types
+from numba import njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
@@ -60,3 +67,44 @@ load_u8 = _loader(8)
 load_u16 = _loader(16)
 load_u64 = _loader(64)
 prefetch = _prefetcher()
+
+
+_GOLDEN = 0x9E3779B97F4A7C15  # 2^64 / golden ratio
+
+
+def new_table(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, int]:
+    """A hash table holding ``values[i]`` under ``keys[i]`` (non-zero, distinct), and its
+    shift (64 - log2 of its size)."""
+    bits = max(4, int(len(keys) * 2).bit_length())  # at most half full
+    table = np.zeros((1 << bits, 2), dtype=np.int64)
+    _fill(np.asarray(keys, dtype=np.int64), np.asarray(values, dtype=np.int64), table, 64 - bits)
+    return table, 64 - bits
+
+
+@njit(cache=True, nogil=True)
+def slot_of(key: np.int64, shift: int) -> np.int64:
+    """The first slot to probe for ``key``."""
+    return np.int64((np.uint64(key) * np.uint64(_GOLDEN)) >> np.uint64(shift))
+
+
+@njit(cache=True, nogil=True)
+def lookup(table: np.ndarray, shift: int, key: np.int64) -> np.int64:
+    """The value stored under ``key``, or -1."""
+    mask = np.int64(table.shape[0] - 1)
+    slot = slot_of(key, shift)
+    while table[slot, 0] != 0:
+        if table[slot, 0] == key:
+            return np.int64(table[slot, 1])
+        slot = (slot + np.int64(1)) & mask
+    return np.int64(-1)
+
+
+@njit(cache=True, nogil=True)
+def _fill(keys: np.ndarray, values: np.ndarray, table: np.ndarray, shift: int) -> None:
+    mask = np.int64(table.shape[0] - 1)
+    for k in range(keys.shape[0]):
+        slot = slot_of(keys[k], shift)
+        while table[slot, 0] != 0:
+            slot = (slot + np.int64(1)) & mask
+        table[slot, 0] = keys[k]
+        table[slot, 1] = values[k]

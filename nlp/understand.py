@@ -7,8 +7,7 @@ from typing import Any
 
 from nlp.classifier import Classification, Classifier
 from nlp.entities import Entities, extract_entities
-from nlp.features import prepare
-from nlp.normalize import DEFAULT_MAX_CHARS
+from nlp.normalize import DEFAULT_MAX_CHARS, normalize
 
 
 class EmptyTextError(ValueError):
@@ -50,11 +49,11 @@ class Understander:
 
     def understand(self, text: str, explain: bool = True) -> Understanding:
         """Understand one message; raises EmptyTextError when nothing is left to read."""
-        prepared = prepare(text, self.max_chars)
-        if not prepared.normalized:
+        normalized = normalize(text, self.max_chars)
+        if not normalized:
             raise EmptyTextError("the message is empty after normalisation")
         return Understanding(
-            normalized=prepared.normalized,
-            classification=self.classifier.classify(prepared, explain=explain),
-            entities=extract_entities(prepared.normalized),
+            normalized=normalized,
+            classification=self.classifier.classify_text(normalized, explain=explain),
+            entities=extract_entities(normalized),
         )

@@ -95,6 +95,17 @@ def test_lean_path_equals_predict_proba(classifier: Classifier) -> None:
         assert np.abs(np.array(lean_decision) - row).max() < 1e-9
 
 
+def test_one_call_path_equals_the_prepared_path(classifier: Classifier) -> None:
+    """`classify_text` (MeCab nodes, cue automaton and scoring in one compiled call) gives
+    exactly what `classify(prepare(...))` gives, explanation and order included."""
+    texts = [json.loads(line)["text"] for line in UNSEEN.read_text("utf-8").splitlines() if line]
+    texts += ["あ", "xyzzy qwerty", "\U0010fffd\U0010fffdあ", "ｱｲｳ㈱\u200b\u202e資金", "あとつぎが いない", "後継者" * 900]
+    for text in texts:
+        prepared = prepare(text)
+        assert classifier._scorer.score_text(prepared.normalized) == classifier._scorer.score(prepared)
+        assert classifier.classify_text(prepared.normalized) == classifier.classify(prepared)
+
+
 def test_probabilities_are_a_distribution(understander: Understander) -> None:
     result = understander.understand("来月の支払いが足りなくて銀行に相談したい").classification
     assert abs(sum(result.scores.values()) - 1.0) < 1e-3
