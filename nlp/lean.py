@@ -28,7 +28,7 @@ from sklearn.pipeline import Pipeline
 from nlp.automaton import match_mask
 from nlp.cues import TAG_PREFIX, CueLexicon
 from nlp.features import CHARS, READING, WORDS, Prepared
-from nlp.mecab import parser, walk
+from nlp.mecab import decode_utf8, parser, walk
 from nlp.native import new_table, prefetch, slot_of
 
 EXPLANATION_TERMS = 6
@@ -205,8 +205,7 @@ class LeanScorer:
         cues = self._cues
         values, ranks = _score_text(
             parser().nodes(data),
-            len(data),
-            _code_points(normalized),
+            np.frombuffer(data, dtype=np.uint8),
             EXPLANATION_TERMS if explain else 0,
             cues.table,
             cues.shift,
@@ -470,8 +469,7 @@ def _score(
 @njit(cache=True, nogil=True)
 def _score_text(
     bos: int,
-    size: int,
-    text: np.ndarray,
+    utf8: np.ndarray,
     explanation_terms: int,
     cue_table: np.ndarray,
     cue_shift: int,
@@ -496,7 +494,11 @@ def _score_text(
     shown_codes: np.ndarray,
     shown_ends: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """`_score` of the message whose MeCab nodes start at ``bos`` (``size`` UTF-8 bytes)."""
+    """`_score` of the message ``utf8`` whose MeCab nodes start at ``bos``."""
+    size = utf8.shape[0]
+    start = np.uint64(utf8.ctypes.data)
+    text = np.empty(size, dtype=np.uint32)  # a bound: bytes >= code points
+    text = text[: decode_utf8(start, start + np.uint64(size), text, 0)]
     lemma_bytes, lemma_ends, reading, _ = walk(bos, size)
     mask = match_mask(text, cue_table, cue_shift, cue_fail, cue_masks)
     mask |= match_mask(reading, cue_table, cue_shift, cue_fail, cue_masks)

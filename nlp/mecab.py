@@ -247,7 +247,7 @@ def _is_content(
 
 
 @njit(cache=True, nogil=True)
-def _decode_into(start: np.uint64, end: np.uint64, out: np.ndarray, count: int) -> int:
+def decode_utf8(start: np.uint64, end: np.uint64, out: np.ndarray, count: int) -> int:
     """Append the code points of the UTF-8 bytes [start, end) to ``out``."""
     position = start
     while position < end:
@@ -330,7 +330,7 @@ def walk(bos: int, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nd
             lemma_bytes[used] = _u8(np.uint64(position))
             used += 1
         lemma_ends[k] = used
-        decoded = _decode_into(spans[k, 2], spans[k, 3], reading, decoded)
+        decoded = decode_utf8(spans[k, 2], spans[k, 3], reading, decoded)
     counts = np.empty(2, dtype=np.int64)
     counts[0] = tokens
     counts[1] = read
