@@ -102,9 +102,9 @@ def industry_in(text: str) -> str | None:
 
 def choose_place(places: list[Place]) -> tuple[Place | None, tuple[str, ...]]:
     """The most specific place, unless the text names several prefectures equally."""
-    candidates = tuple(dict.fromkeys(p.prefecture for p in places))
-    if not places:
+    if not places:  # most messages name no place
         return None, ()
+    candidates = tuple(dict.fromkeys(p.prefecture for p in places))
     best = places[0]
     rivals = {p.prefecture for p in places if p.source == best.source}
     if len(rivals) > 1:

@@ -217,13 +217,13 @@ class LeanScorer:
         return self._scores(values, ranks)
 
     def _scores(self, values: np.ndarray, ranks: np.ndarray) -> Scores:
-        labels = len(self.labels)
-        shown = self._shown
+        count = len(self.labels)
+        floats, ints, shown = values.tolist(), ranks.tolist(), self._shown  # one conversion each
         return Scores(
-            tuple(values[:labels].tolist()),
-            tuple(values[labels:].tolist()),
-            tuple([shown[row] for row in ranks[labels:].tolist()]),
-            tuple(ranks[:labels].tolist()),
+            tuple(floats[:count]),
+            tuple(floats[count:]),
+            tuple([shown[row] for row in ints[count:]]),
+            tuple(ints[:count]),
         )
 
 
