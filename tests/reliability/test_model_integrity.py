@@ -76,6 +76,24 @@ def _staging(root: Path) -> bool:
     return any(p.name.startswith(".v") and p.is_dir() for p in root.iterdir())
 
 
+# Kills a process the moment a staging directory appears in a models directory. It runs as
+# a process of its own: a watching thread in the test would share the GIL with the reader
+# thread that keeps loading models, and could miss the staging window (about 80 ms).
+_KILL_WHEN_STAGING = """
+import os, signal, sys, time
+root, pid = sys.argv[1], int(sys.argv[2])
+while True:
+    try:
+        if any(name.startswith(".v") for name in os.listdir(root)):
+            os.kill(pid, signal.SIGKILL)
+            break
+        os.kill(pid, 0)  # still there (or not yet reaped)?
+    except ProcessLookupError:
+        break
+    time.sleep(0.001)
+"""
+
+
 def _serving(home: Path) -> tuple[ModelRegistry, ReloadingUnderstander]:
     registry = ModelRegistry(home / "models")
     return registry, ReloadingUnderstander(registry, registry.load(), check_every=0.000001)
@@ -204,17 +222,16 @@ def test_nobody_sees_a_half_written_model(tmp_path: Path, taxonomy: Taxonomy) ->
             train_and_register(registry, corpus, taxonomy)
         # a third training is killed the moment its staging directory appears: mid-write
         killed = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        while killed.poll() is None and not _staging(home / "models"):
-            pass
-        killed.send_signal(signal.SIGKILL)
-        killed.wait(timeout=60)
+        watcher = subprocess.Popen([sys.executable, "-c", _KILL_WHEN_STAGING, str(home / "models"), str(killed.pid)])
+        killed.wait(timeout=120)
+        watcher.wait(timeout=60)
     finally:
         stop.set()
         thread.join(timeout=60)
     assert problems == []
+    assert killed.returncode == -signal.SIGKILL, "the training finished before it could be killed mid-write"
     assert seen == {"v1", "v2", "v3"}
-    if killed.returncode == -signal.SIGKILL:
-        assert [m.version for m in registry.versions()] == ["v1", "v2", "v3"]
+    assert [m.version for m in registry.versions()] == ["v1", "v2", "v3"]
     for meta in registry.versions():
         registry.load(meta.version)  # whatever was named is complete and verified
     with registry.training_lock():  # a killed training holds no lock
