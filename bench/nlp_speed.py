@@ -90,7 +90,7 @@ def main() -> None:
     print(f"fugashi tokenisation  median {tok:8.1f} µs")
     print(f"whole path            median {full:8.1f} µs")
     print(f"ratio                 {full / tok:8.2f}  (goal <= 2)")
-    for name, times in stages.items():
+    for name, times in stages.items() if args.stages else ():
         median = statistics.median(times) * 1e6
         print(f"  {name:19s} median {median:8.1f} µs  ({median / tok:4.2f} x fugashi)")
 
