@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,8 @@ from nlp.classifier import Classifier
 from nlp.corpus import Example, load_corpus
 from nlp.evaluation import evaluate
 from nlp.features import as_columns, prepare
+from nlp.mecab import parser
+from nlp.normalize import normalize
 from nlp.taxonomy import OTHER, Taxonomy
 from nlp.training import decision_values, fit_pipeline
 from nlp.understand import EmptyTextError, Understander
@@ -104,6 +107,20 @@ def test_one_call_path_equals_the_prepared_path(classifier: Classifier) -> None:
         prepared = prepare(text)
         assert classifier._scorer.score_text(prepared.normalized) == classifier._scorer.score(prepared)
         assert classifier.classify_text(prepared.normalized) == classifier.classify(prepared)
+
+
+def test_threads_understand_at_once_as_one_at_a_time(understander: Understander) -> None:
+    """Each thread has its own MeCab parser and the kernels release the GIL: several
+    threads at once must read every message exactly as one thread does."""
+    texts = [json.loads(line)["text"] for line in UNSEEN.read_text("utf-8").splitlines() if line]
+    texts = [t for t in texts if normalize(t)]  # emoji-only lines have nothing to understand
+    alone = [understander.understand(t).as_dict() for t in texts]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(lambda t: understander.understand(t).as_dict(), texts * 3))
+    assert together == alone * 3
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        elsewhere = pool.submit(parser).result()
+    assert elsewhere is not parser()
 
 
 def test_probabilities_are_a_distribution(understander: Understander) -> None:
