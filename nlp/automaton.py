@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from nlp.native import lookup, new_table
+from nlp.native import code_points, lookup, new_table
 
 _BITS = 21  # a code point fits in 21 bits; a transition's key is (state << 21 | char) + 1
 MAX_GROUPS = 63
@@ -70,8 +70,7 @@ class MaskAutomaton:
         """The groups whose patterns occur in any of ``texts`` (no match spans two texts)."""
         found = 0
         for text in texts:
-            codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-            found |= int(match_mask(codes, self.table, self.shift, self.fail, self.masks))
+            found |= int(match_mask(code_points(text), self.table, self.shift, self.fail, self.masks))
         return found
 
 

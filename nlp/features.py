@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn.calibration import CalibratedClassifierCV
@@ -40,8 +40,10 @@ class Prepared:
     """A message after normalisation and tokenisation."""
 
     normalized: str
-    tokens: Tokens  # content words as arrays: the lean scorer reads them without strings
-    reading: str
+    # Content words as arrays (the lean scorer reads them without strings); they follow from
+    # ``normalized``, so equality and hashing leave them out (arrays do not compare).
+    tokens: Tokens = field(compare=False)
+    reading: str  # tokens.reading as a string: the cue lexicon and the pipeline read text
     cues: tuple[str, ...]  # category tags of the domain terms found (nlp/cues.py)
 
     @property

@@ -13,8 +13,10 @@ each character n-gram's code points into one integer (21 bits per character, at 
 characters); both kinds of key live in open-addressing hash tables (one or two memory
 reads: after MeCab has run, a binary search's scattered reads mostly miss the cache). The
 same kernel sums the rows, applies the temperature-scaled softmax and ranks the explaining
-terms. Cue tags, a handful per message, are looked up in a dictionary. Tests check the
-whole against ``predict_proba``.
+terms. `LeanScorer.score_text` does all of it in one call from normalised text: the kernel
+also walks MeCab's nodes and runs the cue automaton (`LeanScorer.score`, for a `Prepared`
+message, looks its few cue tags up in a dictionary). Tests check the whole against
+``predict_proba`` and the two entry points against each other.
 """
 
 from __future__ import annotations
@@ -28,8 +30,8 @@ from sklearn.pipeline import Pipeline
 from nlp.automaton import match_mask
 from nlp.cues import TAG_PREFIX, CueLexicon
 from nlp.features import CHARS, READING, WORDS, Prepared
-from nlp.mecab import decode_utf8, parser, walk
-from nlp.native import new_table, prefetch, slot_of
+from nlp.mecab import parser, walk
+from nlp.native import code_points, decode_utf8, new_table, prefetch, slot_of
 
 EXPLANATION_TERMS = 6
 _EXPECTED_VIEWS = {"words": WORDS, "chars": CHARS, "reading": READING}
@@ -93,12 +95,8 @@ def ngram_code(term: str) -> int:
     return code
 
 
-def _code_points(text: str) -> np.ndarray:
-    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-
-
 class LeanScorer:
-    """Scores one prepared message exactly as the fitted pipeline would."""
+    """Scores one message (prepared, or normalised text) exactly as the fitted pipeline would."""
 
     def __init__(self, pipeline: Pipeline, cues: CueLexicon) -> None:
         features = pipeline.named_steps["features"]
@@ -156,7 +154,7 @@ class LeanScorer:
         # What an explanation may show of each term: stripped n-grams, nothing for cue tags
         # (the terms behind a tag are lemmas themselves), as code points for the kernel.
         self._shown = [name.strip() if not name.startswith(TAG_PREFIX) else "" for name in names]
-        shown_codes = [_code_points(term) for term in self._shown]
+        shown_codes = [code_points(term) for term in self._shown]
         self._shown_codes = np.concatenate(shown_codes) if shown_codes else np.zeros(0, dtype=np.uint32)
         self._shown_ends = np.cumsum([len(c) for c in shown_codes], dtype=np.int64)
         # What both kernels read of the model, in their argument order.
@@ -190,7 +188,7 @@ class LeanScorer:
             tokens.lemma_bytes,
             tokens.lemma_ends,
             tag_rows,
-            _code_points(prepared.normalized),
+            code_points(prepared.normalized),
             tokens.reading,
             EXPLANATION_TERMS if explain else 0,
             *self._model,

@@ -23,6 +23,7 @@ import ctypes.util
 import functools
 import threading
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 import fugashi
@@ -30,7 +31,7 @@ import numpy as np
 import unidic_lite
 from numba import njit
 
-from nlp.native import load_u8, load_u16, load_u64, prefetch
+from nlp.native import decode_utf8, load_u8, load_u16, load_u64, prefetch
 
 # Offsets in MeCab 0.996's ``struct mecab_node_t`` (mecab.h) on a 64-bit platform: six
 # pointers (prev, next, enext, bnext, rpath, lpath), then surface, feature, an unsigned
@@ -41,7 +42,7 @@ _SURFACE = 48
 _FEATURE = 56
 _LENGTH = 68
 _STAT = 79
-_NORMAL, _UNKNOWN = 0, 1  # stat values; BOS and EOS are 2 and 3
+_NORMAL, _UNKNOWN, _BOS = 0, 1, 2  # stat values; EOS is 3
 
 # UniDic feature fields (0-based) that we read.
 _POS1, _POS2, _READING, _LEMMA = 0, 1, 6, 7
@@ -52,7 +53,6 @@ class MecabUnavailableError(RuntimeError):
     """MeCab's C library or the dictionary could not be loaded."""
 
 
-_u8, _u16, _u64 = load_u8, load_u16, load_u64
 
 
 @functools.cache
@@ -101,10 +101,12 @@ class Parser:
     def _check_layout(self) -> None:
         """Fail loudly if this MeCab's node struct differs from the offsets above."""
         data = "後継者".encode()
-        node = _u64_at(self.nodes(data) + _NEXT)  # first token after BOS
+        bos = self.nodes(data)
+        node = _u64_at(bos + _NEXT)  # first token after BOS
         surface = ctypes.string_at(_u64_at(node + _SURFACE), _u16_at(node + _LENGTH))
         feature = ctypes.string_at(_u64_at(node + _FEATURE)).decode()
-        if surface != "後継".encode() or feature.split(",")[_LEMMA] != "後継":
+        stats = tuple(ctypes.c_uint8.from_address(address + _STAT).value for address in (bos, node))
+        if surface != "後継".encode() or feature.split(",")[_LEMMA] != "後継" or stats != (_BOS, _NORMAL):
             raise MecabUnavailableError("MeCab's node layout is not the one madoguchi reads")
 
     def __del__(self) -> None:
@@ -133,9 +135,9 @@ def parser() -> Parser:
     return instance
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Tokens:
-    """The content words of one message, as arrays."""
+    """The content words of one message, as arrays (not a value: arrays do not compare)."""
 
     lemma_bytes: np.ndarray  # uint8, the lemmas' UTF-8 bytes back to back
     lemma_ends: np.ndarray  # int64, where each lemma ends in lemma_bytes
@@ -146,8 +148,7 @@ class Tokens:
     def lemmas(self) -> list[str]:
         """The lemmas as strings."""
         data = self.lemma_bytes.tobytes()
-        ends = self.lemma_ends.tolist()
-        return [data[start:end].decode("utf-8") for start, end in zip([0, *ends], ends, strict=False)]
+        return [data[start:end].decode("utf-8") for start, end in pairwise([0, *self.lemma_ends.tolist()])]
 
     def reading_text(self) -> str:
         """The reading as a string."""
@@ -182,34 +183,34 @@ def _fields(feature: np.uint64, starts: np.ndarray, ends: np.ndarray) -> int:
     position = feature
     count = 0
     while count < wanted:
-        byte = _u8(position)
+        byte = load_u8(position)
         if byte == 0:
             break
         while byte == _SPACE or byte == _TAB:  # noqa: SIM109 (compiled: no tuple search)
             position += np.uint64(1)
-            byte = _u8(position)
+            byte = load_u8(position)
         if byte == _QUOTE:
             position += np.uint64(1)
             starts[count] = position
             while True:
-                byte = _u8(position)
+                byte = load_u8(position)
                 if byte == 0:
                     break
                 if byte == _QUOTE:
-                    if _u8(position + np.uint64(1)) != _QUOTE:
+                    if load_u8(position + np.uint64(1)) != _QUOTE:
                         break
                     position += np.uint64(1)
                 position += np.uint64(1)
             ends[count] = position
-            while _u8(position) != 0 and _u8(position) != _COMMA:
+            while load_u8(position) != 0 and load_u8(position) != _COMMA:
                 position += np.uint64(1)
         else:
             starts[count] = position
-            while _u8(position) != 0 and _u8(position) != _COMMA:
+            while load_u8(position) != 0 and load_u8(position) != _COMMA:
                 position += np.uint64(1)
             ends[count] = position
         count += 1
-        if _u8(position) == 0:
+        if load_u8(position) == 0:
             break
         position += np.uint64(1)  # past the comma
     return count
@@ -220,7 +221,7 @@ def _starts_with(start: np.uint64, end: np.uint64, prefix: np.ndarray) -> bool:
     if end - start < np.uint64(prefix.shape[0]):
         return False
     for k in range(prefix.shape[0]):  # noqa: SIM110 (compiled: no generators)
-        if _u8(start + np.uint64(k)) != prefix[k]:
+        if load_u8(start + np.uint64(k)) != prefix[k]:
             return False
     return True
 
@@ -247,29 +248,6 @@ def _is_content(
 
 
 @njit(cache=True, nogil=True)
-def decode_utf8(start: np.uint64, end: np.uint64, out: np.ndarray, count: int) -> int:
-    """Append the code points of the UTF-8 bytes [start, end) to ``out``."""
-    position = start
-    while position < end:
-        byte = np.uint32(_u8(position))
-        if byte < 0x80:
-            code, extra = byte, 0
-        elif byte < 0xE0:
-            code, extra = byte & np.uint32(0x1F), 1
-        elif byte < 0xF0:
-            code, extra = byte & np.uint32(0x0F), 2
-        else:
-            code, extra = byte & np.uint32(0x07), 3
-        for k in range(extra):
-            following = np.uint32(_u8(position + np.uint64(k + 1)))
-            code = (code << np.uint32(6)) | (following & np.uint32(0x3F))
-        out[count] = code
-        count += 1
-        position += np.uint64(extra + 1)
-    return count
-
-
-@njit(cache=True, nogil=True)
 def walk(bos: int, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Lemma bytes, lemma ends, reading code points and (tokens, content words with a
     reading) of the node list that starts at ``bos``, parsed from ``size`` bytes."""
@@ -280,26 +258,26 @@ def walk(bos: int, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nd
     count = tokens = read = lemma_size = reading_size = 0
     # The feature strings lie scattered over the dictionary and mostly miss the cache: ask
     # for all of them first (the fields we read sit in their first two lines).
-    node = _u64(np.uint64(bos) + np.uint64(_NEXT))
+    node = load_u64(np.uint64(bos) + np.uint64(_NEXT))
     while node != 0:
-        feature = _u64(node + np.uint64(_FEATURE))
+        feature = load_u64(node + np.uint64(_FEATURE))
         prefetch(feature)
         prefetch(feature + np.uint64(64))
-        node = _u64(node + np.uint64(_NEXT))
-    node = _u64(np.uint64(bos) + np.uint64(_NEXT))
+        node = load_u64(node + np.uint64(_NEXT))
+    node = load_u64(np.uint64(bos) + np.uint64(_NEXT))
     while node != 0:
         here = node
-        node = _u64(here + np.uint64(_NEXT))
-        stat = _u8(here + np.uint64(_STAT))
+        node = load_u64(here + np.uint64(_NEXT))
+        stat = load_u8(here + np.uint64(_STAT))
         if stat != _NORMAL and stat != _UNKNOWN:
             continue  # BOS / EOS
         tokens += 1
-        found = _fields(_u64(here + np.uint64(_FEATURE)), starts, ends)
+        found = _fields(load_u64(here + np.uint64(_FEATURE)), starts, ends)
         if found < 2 or not _is_content(starts[_POS1], ends[_POS1], starts[_POS2], ends[_POS2]):
             continue
         if stat == _UNKNOWN:
-            lemma_start = _u64(here + np.uint64(_SURFACE))
-            lemma_end = lemma_start + np.uint64(_u16(here + np.uint64(_LENGTH)))
+            lemma_start = load_u64(here + np.uint64(_SURFACE))
+            lemma_end = lemma_start + np.uint64(load_u16(here + np.uint64(_LENGTH)))
             reading_start = reading_end = lemma_start  # unknown words have no reading
         elif found > _LEMMA:
             lemma_start, lemma_end = starts[_LEMMA], ends[_LEMMA]
@@ -308,10 +286,12 @@ def walk(bos: int, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nd
             continue  # a dictionary entry without a lemma: nothing to read
         # The lemma stops at the loanword gloss; a lemma that starts with it is no word.
         cut = lemma_start
-        while cut < lemma_end and _u8(cut) != _DASH:
+        while cut < lemma_end and load_u8(cut) != _DASH:
             cut += np.uint64(1)
         if cut == lemma_start:
             continue
+        if count == size:  # cannot happen (every token has a byte); the arrays are unchecked
+            break
         spans[count, 0] = lemma_start
         spans[count, 1] = cut
         spans[count, 2] = reading_start
@@ -327,7 +307,7 @@ def walk(bos: int, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nd
     used = decoded = 0
     for k in range(count):
         for position in range(spans[k, 0], spans[k, 1]):
-            lemma_bytes[used] = _u8(np.uint64(position))
+            lemma_bytes[used] = load_u8(np.uint64(position))
             used += 1
         lemma_ends[k] = used
         decoded = decode_utf8(spans[k, 2], spans[k, 3], reading, decoded)

@@ -69,6 +69,35 @@ load_u64 = _loader(64)
 prefetch = _prefetcher()
 
 
+def code_points(text: str) -> np.ndarray:
+    """The code points of ``text`` as the uint32 array the kernels read."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+@njit(cache=True, nogil=True)
+def decode_utf8(start: np.uint64, end: np.uint64, out: np.ndarray, count: int) -> int:
+    """Write the code points of the UTF-8 bytes at addresses [start, end) into ``out`` from
+    index ``count``; returns the index after the last one written."""
+    position = start
+    while position < end:
+        byte = np.uint32(load_u8(position))
+        if byte < 0x80:
+            code, extra = byte, 0
+        elif byte < 0xE0:
+            code, extra = byte & np.uint32(0x1F), 1
+        elif byte < 0xF0:
+            code, extra = byte & np.uint32(0x0F), 2
+        else:
+            code, extra = byte & np.uint32(0x07), 3
+        for k in range(extra):
+            following = np.uint32(load_u8(position + np.uint64(k + 1)))
+            code = (code << np.uint32(6)) | (following & np.uint32(0x3F))
+        out[count] = code
+        count += 1
+        position += np.uint64(extra + 1)
+    return count
+
+
 _GOLDEN = 0x9E3779B97F4A7C15  # 2^64 / golden ratio
 
 

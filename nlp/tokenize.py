@@ -49,6 +49,6 @@ def term_reading(text: str) -> str | None:
     not a content word with a reading: then the reading says less than the term (「眠れない」
     would read ネムル, the same as 眠る; 「ITツール」 would read ツール)."""
     found = tokens(text)
-    if not found.tokens or not found.tokens == len(found.lemma_ends) == found.read:
+    if not found.tokens or found.tokens != len(found.lemma_ends) or found.tokens != found.read:
         return None
     return found.reading_text()

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import ctypes
 import json
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import fugashi
+import numpy as np
 import pytest
 
 from madoguchi.settings import REPO_ROOT
+from nlp.mecab import _fields, parser
 from nlp.normalize import normalize
 from nlp.tokenize import lemmas, lemmas_and_reading, tagger, term_reading
 
@@ -38,7 +42,7 @@ def test_numerals_are_dropped_but_counters_kept() -> None:
 
 
 def test_unknown_words_survive_even_at_the_end() -> None:
-    # fugashi strips the trailing tab of the last line; the token must not be lost.
+    # an unknown word is its own lemma, also as the last token
     assert lemmas("これはxyzzy")[-1] == "xyzzy"
     assert lemmas("xyzzy") == ["xyzzy"]
 
@@ -106,9 +110,30 @@ def _oracle(text: str) -> tuple[list[str], str]:
 
 
 def test_compiled_node_walk_reads_what_fugashi_reads() -> None:
-    # The held-out messages and awkward inputs: quotes and commas (quoted CSV fields),
-    # loanword glosses, unknown words, numerals, long text.
+    # The held-out messages and awkward inputs: quotes and commas, loanword glosses, unknown
+    # words, numerals, long text. (UniDic quotes fields only of symbols, which are skipped:
+    # the quoted-field branch of the CSV reader is tested on its own below.)
     texts = [json.loads(line)["text"] for line in UNSEEN.read_text("utf-8").splitlines() if line]
     texts += ['"引用"と,カンマ', "1,000円の-system", "ｼｽﾃﾑ導入-abc", "後継者" * 400, "xyzzy plugh"]
     for text in map(normalize, texts):
         assert lemmas_and_reading(text) == _oracle(text), text
+
+
+def test_feature_csv_is_split_as_mecab_splits_it() -> None:
+    """Leading blanks skipped, quoted fields with doubled quotes, text after a closing quote
+    dropped, at most as many fields as asked for."""
+    raw = ctypes.create_string_buffer(b' a, "b""c"x,,d,e')
+    address = np.uint64(ctypes.addressof(raw))
+    starts = np.zeros(4, dtype=np.uint64)
+    ends = np.zeros(4, dtype=np.uint64)
+    assert _fields(address, starts, ends) == 4
+    fields = [raw.raw[int(s - address) : int(e - address)] for s, e in zip(starts, ends, strict=True)]
+    # a quoted field's range keeps its doubled quote (no field we read is ever quoted)
+    assert fields == [b"a", b'b""c', b"", b"d"]
+
+
+def test_one_mecab_parser_per_thread() -> None:
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        elsewhere = pool.submit(parser).result()
+    assert parser() is parser()
+    assert elsewhere is not parser()

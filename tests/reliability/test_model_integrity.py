@@ -223,8 +223,14 @@ def test_nobody_sees_a_half_written_model(tmp_path: Path, taxonomy: Taxonomy) ->
         # a third training is killed the moment its staging directory appears: mid-write
         killed = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         watcher = subprocess.Popen([sys.executable, "-c", _KILL_WHEN_STAGING, str(home / "models"), str(killed.pid)])
-        killed.wait(timeout=120)
-        watcher.wait(timeout=60)
+        try:
+            killed.wait(timeout=120)
+            watcher.wait(timeout=60)
+        finally:
+            for process in (killed, watcher):
+                if process.poll() is None:
+                    process.kill()
+                    process.wait()
     finally:
         stop.set()
         thread.join(timeout=60)
