@@ -23,6 +23,7 @@ from madoguchi.context import AppContext
 from madoguchi.errors import UserError, report_unexpected
 from madoguchi.settings import load_settings
 from nlp.corpus import DataFileError
+from nlp.mecab import MecabUnavailableError
 from nlp.registry import ModelError
 from nlp.taxonomy import TaxonomyError
 from storage.errors import DatabaseUnavailable, DirectoryFileError, SchemaOutOfDate
@@ -52,6 +53,7 @@ KNOWN_ERRORS = (
     DirectoryFileError,
     SchemaOutOfDate,
     DatabaseUnavailable,
+    MecabUnavailableError,  # a broken fugashi/MeCab install: say what is missing
 )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from nlp.classifier import Classification, Classifier
 from nlp.entities import Entities, extract_entities
+from nlp.mecab import parser
 from nlp.normalize import DEFAULT_MAX_CHARS, normalize
 
 
@@ -46,6 +47,7 @@ class Understander:
     def __init__(self, classifier: Classifier, max_chars: int = DEFAULT_MAX_CHARS) -> None:
         self.classifier = classifier
         self.max_chars = max_chars
+        parser()  # a broken MeCab install fails here, at start, not at the first message
 
     def understand(self, text: str, explain: bool = True) -> Understanding:
         """Understand one message; raises EmptyTextError when nothing is left to read."""
