@@ -17,9 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from nlp.native import code_points, lookup, new_table
+from nlp.native import CODE_POINT_BITS, code_points, lookup, new_table
 
-_BITS = 21  # a code point fits in 21 bits; a transition's key is (state << 21 | char) + 1
+# A transition's key is (state << CODE_POINT_BITS | char) + 1: never 0, the empty slot.
 MAX_GROUPS = 63
 
 
@@ -59,10 +59,11 @@ class MaskAutomaton:
                 target = fail[state]
                 while target and char not in children[target]:
                     target = fail[target]
-                fail[child] = children[target].get(char, 0) if state else 0
+                fail[child] = children[target].get(char, 0)
                 queue.append(child)
-        keys = [((state << _BITS) | char) + 1 for state, edges in enumerate(children) for char in edges]
-        targets = [child for edges in children for child in edges.values()]
+        edges = [(state, char, child) for state, out in enumerate(children) for char, child in out.items()]
+        keys = [(state << CODE_POINT_BITS | char) + 1 for state, char, _ in edges]
+        targets = [child for _, _, child in edges]
         table, shift = new_table(np.array(keys, dtype=np.int64), np.array(targets, dtype=np.int64))
         return cls(table, shift, np.array(fail, dtype=np.int64), np.array(masks, dtype=np.int64))
 
@@ -83,7 +84,7 @@ def match_mask(
     found = np.int64(0)
     for char in codes:
         while True:
-            following = lookup(table, shift, ((state << _BITS) | np.int64(char)) + np.int64(1))
+            following = lookup(table, shift, ((state << CODE_POINT_BITS) | np.int64(char)) + np.int64(1))
             if following >= 0:
                 state = following
                 break

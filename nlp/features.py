@@ -43,7 +43,6 @@ class Prepared:
     # Content words as arrays (the lean scorer reads them without strings); they follow from
     # ``normalized``, so equality and hashing leave them out (arrays do not compare).
     tokens: Tokens = field(compare=False)
-    reading: str  # tokens.reading as a string: the cue lexicon and the pipeline read text
     cues: tuple[str, ...]  # category tags of the domain terms found (nlp/cues.py)
 
     @property
@@ -52,13 +51,17 @@ class Prepared:
         the single-message path does not)."""
         return tuple(self.tokens.lemmas())
 
+    @property
+    def reading(self) -> str:
+        """The katakana reading of the content words as text (for the pipeline)."""
+        return self.tokens.reading_text()
+
 
 def prepare(text: str, max_chars: int = DEFAULT_MAX_CHARS) -> Prepared:
     """Normalise and tokenise one message."""
     normalized = normalize(text, max_chars)
     found = tokens(normalized)
-    reading = found.reading_text()
-    return Prepared(normalized, found, reading, cue_lexicon().tags(normalized, reading))
+    return Prepared(normalized, found, cue_lexicon().tags(normalized, found.reading_text()))
 
 
 def as_columns(items: Sequence[Prepared]) -> np.ndarray:

@@ -22,6 +22,8 @@ message, looks its few cue tags up in a dictionary). Tests check the whole again
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
+from typing import Any
 
 import numpy as np
 from numba import njit
@@ -31,12 +33,11 @@ from nlp.automaton import match_mask
 from nlp.cues import TAG_PREFIX, CueLexicon
 from nlp.features import CHARS, READING, WORDS, Prepared
 from nlp.mecab import parser, walk
-from nlp.native import code_points, decode_utf8, new_table, prefetch, slot_of
+from nlp.native import CODE_POINT_BITS, code_points, decode_utf8, lookup, new_table, prefetch, slot_of
 
 EXPLANATION_TERMS = 6
 _EXPECTED_VIEWS = {"words": WORDS, "chars": CHARS, "reading": READING}
-_BITS = 21  # every Unicode code point fits in 21 bits
-_MAX_NGRAM = 3  # 3 * 21 bits fit in a signed 64-bit code
+_MAX_NGRAM = 3  # 3 code points of CODE_POINT_BITS fit in a signed 64-bit code
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +66,7 @@ class _WordView:
         encoded = [t.encode("utf-8") for t in terms]
         utf8 = np.frombuffer(b"".join(encoded), dtype=np.uint8).copy()
         ends = np.cumsum([len(e) for e in encoded], dtype=np.int64)
-        starts = ends - np.array([len(e) for e in encoded], dtype=np.int64)
-        codes = np.array([_utf8_hash(utf8, s, e) for s, e in zip(starts, ends, strict=True)], dtype=np.int64)
+        codes = np.array([_utf8_hash(utf8, s, e) for s, e in pairwise([0, *ends.tolist()])], dtype=np.int64)
         table, shift = new_table(codes, np.arange(len(terms), dtype=np.int64))
         return cls(table, shift, utf8, ends, offset)
 
@@ -91,7 +91,7 @@ def ngram_code(term: str) -> int:
     """The packed code of a character n-gram (the kernel computes the same)."""
     code = 0
     for char in term:
-        code = (code << _BITS) | ord(char)
+        code = (code << CODE_POINT_BITS) | ord(char)
     return code
 
 
@@ -104,13 +104,12 @@ class LeanScorer:
         inner = calibrated.calibrated_classifiers_[0]
         svm = inner.estimator
         self.labels: tuple[str, ...] = tuple(str(c) for c in calibrated.classes_)
-        self._beta = float(inner.calibrators[0].beta_)
-        self._bias = np.ascontiguousarray(svm.intercept_, dtype=np.float64)
+        beta = float(inner.calibrators[0].beta_)
+        bias = np.ascontiguousarray(svm.intercept_, dtype=np.float64)
         coef = np.asarray(svm.coef_, dtype=np.float64)
         names: list[str] = []
         blocks: list[np.ndarray] = []
         idf_squared: list[np.ndarray] = []
-        dictionaries: dict[str, dict[str, int]] = {}
         ngram_views: dict[str, _NgramView] = {}
         for name, vectorizer, column in features.transformers_:
             if _EXPECTED_VIEWS.get(name) != column or not vectorizer.binary or vectorizer.norm != "l2":
@@ -124,8 +123,9 @@ class LeanScorer:
             idf_squared.append(idf * idf)
             blocks.append(coef[:, features.output_indices_[name]].T * idf[:, None])
             if vectorizer.analyzer == "word":
-                dictionaries[name] = {term: offset + i for i, term in enumerate(terms)}
-                word_view = _WordView.build(terms, offset)
+                # Cue tags are few per message and already strings: a dictionary suffices.
+                self._tags = {t: offset + i for i, t in enumerate(terms) if t.startswith(TAG_PREFIX)}
+                lemmas = _WordView.build(terms, offset)
             elif vectorizer.analyzer == "char":
                 low, high = vectorizer.ngram_range
                 if high > _MAX_NGRAM:
@@ -138,27 +138,22 @@ class LeanScorer:
                 )
             else:
                 raise ValueError(f"unsupported analyzer in view {name!r}")
-        # Cue tags are few per message and already strings: a dictionary suffices.
-        self._tags = {t: row for t, row in dictionaries["words"].items() if t.startswith(TAG_PREFIX)}
         # The cue automaton for `score_text`; its group g stands for the tag in row group_rows[g].
         self._cues = cues.automaton
         self._group_rows = np.array([self._tags.get(t, -1) for t in cues.group_tags], dtype=np.int64)
-        self._lemmas = word_view
-        self._chars = ngram_views["chars"]
-        self._reading = ngram_views["reading"]
         # One row per term: its idf-weighted coefficients, then its idf squared (for the
         # view's norm), so a term costs one memory fetch.
-        self._weighted = np.ascontiguousarray(
+        weighted = np.ascontiguousarray(
             np.hstack([np.vstack(blocks), np.concatenate(idf_squared)[:, None]])
         )
         # What an explanation may show of each term: stripped n-grams, nothing for cue tags
         # (the terms behind a tag are lemmas themselves), as code points for the kernel.
         self._shown = [name.strip() if not name.startswith(TAG_PREFIX) else "" for name in names]
-        shown_codes = [code_points(term) for term in self._shown]
-        self._shown_codes = np.concatenate(shown_codes) if shown_codes else np.zeros(0, dtype=np.uint32)
-        self._shown_ends = np.cumsum([len(c) for c in shown_codes], dtype=np.int64)
-        # What both kernels read of the model, in their argument order.
-        lemmas, chars, reading = self._lemmas, self._chars, self._reading
+        per_term = [code_points(term) for term in self._shown]
+        shown_codes = np.concatenate(per_term) if per_term else np.zeros(0, dtype=np.uint32)
+        shown_ends = np.cumsum([len(c) for c in per_term], dtype=np.int64)
+        # What both kernels read of the model, in the order `_score` unpacks it.
+        chars, reading = ngram_views["chars"], ngram_views["reading"]
         self._model = (
             lemmas.table,
             lemmas.shift,
@@ -171,11 +166,11 @@ class LeanScorer:
             reading.table,
             reading.shift,
             reading.sizes,
-            self._weighted,
-            self._bias,
-            self._beta,
-            self._shown_codes,
-            self._shown_ends,
+            weighted,
+            bias,
+            beta,
+            shown_codes,
+            shown_ends,
         )
 
     def score(self, prepared: Prepared, explain: bool = True) -> Scores:
@@ -295,7 +290,6 @@ def _ngram_rows(
     length = text.shape[0]
     capacity = max(length, 1) * sizes.shape[0]
     codes = np.empty(capacity, dtype=np.int64)
-    slots = np.empty(capacity, dtype=np.int64)
     count = 0
     base = np.uint64(table.ctypes.data)
     line = np.uint64(table.strides[0])
@@ -304,23 +298,17 @@ def _ngram_rows(
         for start in range(length - size + 1):
             code = np.int64(0)
             for k in range(size):
-                code = (code << _BITS) | np.int64(text[start + k])
+                code = (code << CODE_POINT_BITS) | np.int64(text[start + k])
             if code != 0:
-                slot = slot_of(code, shift)
-                prefetch(base + np.uint64(slot) * line)
+                prefetch(base + np.uint64(slot_of(code, shift)) * line)
                 codes[count] = code
-                slots[count] = slot
                 count += 1
-    mask = np.int64(table.shape[0] - 1)
     found = 0
     for k in range(count):
-        code, slot = codes[k], slots[k]
-        while table[slot, 0] != 0:
-            if table[slot, 0] == code:
-                codes[found] = table[slot, 1]
-                found += 1
-                break
-            slot = (slot + np.int64(1)) & mask
+        row = lookup(table, shift, codes[k])
+        if row >= 0:
+            codes[found] = row
+            found += 1
     return _distinct(codes, found)
 
 
@@ -417,27 +405,16 @@ def _score(
     text: np.ndarray,
     reading: np.ndarray,
     explanation_terms: int,
-    # the model, in the order of LeanScorer._model
-    word_table: np.ndarray,
-    word_shift: int,
-    word_utf8: np.ndarray,
-    word_ends: np.ndarray,
-    word_offset: int,
-    char_table: np.ndarray,
-    char_shift: int,
-    char_sizes: np.ndarray,
-    reading_table: np.ndarray,
-    reading_shift: int,
-    reading_sizes: np.ndarray,
-    weighted: np.ndarray,
-    bias: np.ndarray,
-    beta: float,
-    shown_codes: np.ndarray,
-    shown_ends: np.ndarray,
+    *model: Any,  # LeanScorer._model
 ) -> tuple[np.ndarray, np.ndarray]:
     """Probabilities then decision values; the label order (most probable first) then the
     rows of the explaining terms: lemmas first, surface n-grams only when no lemma pushed
     towards the top label (readings mean nothing to a person)."""
+    (
+        word_table, word_shift, word_utf8, word_ends, word_offset,
+        char_table, char_shift, char_sizes, reading_table, reading_shift, reading_sizes,
+        weighted, bias, beta, shown_codes, shown_ends,
+    ) = model  # fmt: skip
     decision = bias.copy()
     words = _word_rows(
         lemma_bytes, lemma_ends, tag_rows, word_table, word_shift, word_utf8, word_ends, word_offset
@@ -474,23 +451,7 @@ def _score_text(
     cue_fail: np.ndarray,
     cue_masks: np.ndarray,
     group_rows: np.ndarray,
-    # the model, in the order of LeanScorer._model
-    word_table: np.ndarray,
-    word_shift: int,
-    word_utf8: np.ndarray,
-    word_ends: np.ndarray,
-    word_offset: int,
-    char_table: np.ndarray,
-    char_shift: int,
-    char_sizes: np.ndarray,
-    reading_table: np.ndarray,
-    reading_shift: int,
-    reading_sizes: np.ndarray,
-    weighted: np.ndarray,
-    bias: np.ndarray,
-    beta: float,
-    shown_codes: np.ndarray,
-    shown_ends: np.ndarray,
+    *model: Any,  # LeanScorer._model
 ) -> tuple[np.ndarray, np.ndarray]:
     """`_score` of the message ``utf8`` whose MeCab nodes start at ``bos``."""
     size = utf8.shape[0]
@@ -506,27 +467,4 @@ def _score_text(
         if (mask >> group) & 1 and group_rows[group] >= 0:
             tag_rows[tags] = group_rows[group]
             tags += 1
-    return _score(
-        lemma_bytes,
-        lemma_ends,
-        tag_rows[:tags],
-        text,
-        reading,
-        explanation_terms,
-        word_table,
-        word_shift,
-        word_utf8,
-        word_ends,
-        word_offset,
-        char_table,
-        char_shift,
-        char_sizes,
-        reading_table,
-        reading_shift,
-        reading_sizes,
-        weighted,
-        bias,
-        beta,
-        shown_codes,
-        shown_ends,
-    )
+    return _score(lemma_bytes, lemma_ends, tag_rows[:tags], text, reading, explanation_terms, *model)

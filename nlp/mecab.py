@@ -102,10 +102,11 @@ class Parser:
         """Fail loudly if this MeCab's node struct differs from the offsets above."""
         data = "後継者".encode()
         bos = self.nodes(data)
-        node = _u64_at(bos + _NEXT)  # first token after BOS
-        surface = ctypes.string_at(_u64_at(node + _SURFACE), _u16_at(node + _LENGTH))
-        feature = ctypes.string_at(_u64_at(node + _FEATURE)).decode()
-        stats = tuple(ctypes.c_uint8.from_address(address + _STAT).value for address in (bos, node))
+        node = _read(ctypes.c_uint64, bos + _NEXT)  # first token after BOS
+        length = _read(ctypes.c_uint16, node + _LENGTH)
+        surface = ctypes.string_at(_read(ctypes.c_uint64, node + _SURFACE), length)
+        feature = ctypes.string_at(_read(ctypes.c_uint64, node + _FEATURE)).decode()
+        stats = (_read(ctypes.c_uint8, bos + _STAT), _read(ctypes.c_uint8, node + _STAT))
         if surface != "後継".encode() or feature.split(",")[_LEMMA] != "後継" or stats != (_BOS, _NORMAL):
             raise MecabUnavailableError("MeCab's node layout is not the one madoguchi reads")
 
@@ -115,12 +116,10 @@ class Parser:
             self._destroy(handle)
 
 
-def _u64_at(address: int) -> int:
-    return ctypes.c_uint64.from_address(address).value
-
-
-def _u16_at(address: int) -> int:
-    return ctypes.c_uint16.from_address(address).value
+def _read(kind: type[ctypes.c_uint8 | ctypes.c_uint16 | ctypes.c_uint64], address: int) -> int:
+    """The unsigned integer of ctypes type ``kind`` at ``address`` (from Python, for the
+    layout check; the kernels use `nlp.native`'s loads)."""
+    return int(kind.from_address(address).value)
 
 
 _local = threading.local()
@@ -251,8 +250,8 @@ def _is_content(
 def walk(bos: int, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Lemma bytes, lemma ends, reading code points and (tokens, content words with a
     reading) of the node list that starts at ``bos``, parsed from ``size`` bytes."""
-    starts = np.empty(8, dtype=np.uint64)
-    ends = np.empty(8, dtype=np.uint64)
+    starts = np.empty(_LEMMA + 1, dtype=np.uint64)  # the fields up to the lemma
+    ends = np.empty(_LEMMA + 1, dtype=np.uint64)
     # Byte ranges of each content word's lemma and reading (a token has at least one byte).
     spans = np.empty((size, 4), dtype=np.uint64)
     count = tokens = read = lemma_size = reading_size = 0

@@ -69,6 +69,9 @@ load_u64 = _loader(64)
 prefetch = _prefetcher()
 
 
+CODE_POINT_BITS = 21  # every Unicode code point fits in 21 bits
+
+
 def code_points(text: str) -> np.ndarray:
     """The code points of ``text`` as the uint32 array the kernels read."""
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
