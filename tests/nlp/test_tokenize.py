@@ -7,7 +7,6 @@ import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-import fugashi
 import numpy as np
 import pytest
 
@@ -96,7 +95,7 @@ def _oracle(text: str) -> tuple[list[str], str]:
     """Lemmas and reading read the slow way, from fugashi's node objects."""
     words: list[str] = []
     reading: list[str] = []
-    for node in fugashi.Tagger()(text):
+    for node in tagger()(text):  # the plain fugashi tagger of this thread
         pos1, pos2 = node.feature.pos1, node.feature.pos2
         if pos1 in {"助詞", "助動詞", "補助記号", "記号", "空白"} or (pos1 == "名詞" and pos2.startswith("数詞")):
             continue
