@@ -15,26 +15,34 @@ import unicodedata
 DEFAULT_MAX_CHARS = 4096
 
 # A regex, not str.translate: translate with a dict costs a look-up per character.
-_DASH_RE = re.compile("[‐‑‒–—―−﹣－]")
+_DASHES = "‐‑‒–—―−﹣－"
+_DASH_RE = re.compile(f"[{_DASHES}]")
 _SPACE_RE = re.compile(r"\s+")
 # Invisible characters vanish: zero-width and joiners, bidi controls, soft hyphen, BOM,
 # variation selectors, tag characters, combining marks for symbols.
-_INVISIBLE_RE = re.compile(
-    "[\u00ad\u034f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff"
-    "\ufe00-\ufe0f\u20d0-\u20ff\U000e0000-\U000e007f]+"
+_INVISIBLE = (
+    "\u00ad\u034f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff"
+    "\ufe00-\ufe0f\u20d0-\u20ff\U000e0000-\U000e007f"
 )
+_INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]+")
 # Visible noise becomes a space: controls, surrogates, private use, and the arrow, shape,
 # dingbat and emoji blocks. An explicit short class keeps the regex a fast bitmap test
 # (a class generated from every "symbol" code point is ten times slower). 〒 (U+3012)
 # and ordinary punctuation are kept.
-_NOISE_RE = re.compile(
-    "["
+_NOISE = (
     "\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufff9-\ufffc"
     "\ud800-\udfff\ue000-\uf8ff"
     "\u2190-\u21ff\u2300-\u23ff\u2460-\u24ff\u2500-\u27bf\u2900-\u2bff"
     "\u3297\u3299\U0001f000-\U0001faff\U000f0000-\U0010ffff"
-    "]+"
 )
+_NOISE_RE = re.compile(f"[{_NOISE}]+")
+# Most messages hold none of the above and no whitespace but single spaces, so the three
+# rewrites would change nothing. One character-class search (the regex engine's fast scan;
+# an alternation would be slower than the rewrites) and a substring test find that out.
+# Every whitespace character but the space, as `\s` and str.split know them (none lies
+# outside the BMP).
+_OTHER_SPACES = "".join(c for c in map(chr, range(0x10000)) if c.isspace() and c != " ")
+_REWRITE_RE = re.compile(f"[{_DASHES}{_INVISIBLE}{_NOISE}{re.escape(_OTHER_SPACES)}]")
 
 
 def normalize(text: str, max_chars: int = DEFAULT_MAX_CHARS) -> str:
@@ -46,7 +54,9 @@ def normalize(text: str, max_chars: int = DEFAULT_MAX_CHARS) -> str:
     if len(text) > max_chars * 2:
         # Cut before NFKC so an enormous message never costs more than a capped one.
         text = text[: max_chars * 2]
-    text = _DASH_RE.sub("-", unicodedata.normalize("NFKC", text))
-    text = _NOISE_RE.sub(" ", _INVISIBLE_RE.sub("", text))
-    text = _SPACE_RE.sub(" ", text).strip()
-    return text[:max_chars].rstrip()
+    text = unicodedata.normalize("NFKC", text)
+    if "  " in text or _REWRITE_RE.search(text):
+        text = _DASH_RE.sub("-", text)
+        text = _NOISE_RE.sub(" ", _INVISIBLE_RE.sub("", text))
+        text = _SPACE_RE.sub(" ", text)
+    return text.strip()[:max_chars].rstrip()

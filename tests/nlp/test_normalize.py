@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nlp.normalize import normalize
 
@@ -45,3 +49,27 @@ def test_enormous_input_is_cut_before_work() -> None:
 def test_output_is_stable() -> None:
     once = normalize("ｶﾞｷﾞ　１２３😀㈱")
     assert normalize(once) == once
+
+
+# Characters that normalisation must never leave behind: dashes other than "-", invisible
+# and noise characters, and whitespace other than the single space.
+_NEVER_LEFT = re.compile(
+    r"[‐‑‒–—―−﹣－\u200b-\u200f\u202a-\u202e\ufeff\x00-\x1f\x7f-\x9f\U0001f000-\U0001faff]|[^\S ]"
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.characters(codec=None), max_size=60))
+def test_what_normalisation_leaves_behind(text: str) -> None:
+    """Whatever comes in (the fast path skips the rewrites when nothing needs one): no
+    double or outer spaces, none of the removed characters, and a fixed point."""
+    out = normalize(text)
+    assert "  " not in out and out == out.strip()
+    assert not _NEVER_LEFT.search(out), out
+    assert normalize(out) == out
+
+
+@pytest.mark.parametrize("space", ["\t", "\n", "\u3000", "\u00a0", "\u2003", "\u1680", "\x1c", "\u0085"])
+def test_every_kind_of_whitespace_becomes_one_space(space: str) -> None:
+    assert normalize(f"売上{space}資金") == "売上 資金"
+    assert normalize(f"売上 {space} 資金") == "売上 資金"
