@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from sklearn.pipeline import Pipeline
 
@@ -26,9 +27,8 @@ class Thresholds:
     default_confidence: float = 0.5
 
 
-@dataclass(frozen=True, slots=True)
-class Classification:
-    """What the classifier says about one message."""
+class Classification(NamedTuple):
+    """What the classifier says about one message (a NamedTuple: see `Scores`)."""
 
     label: str
     confidence: float
@@ -38,7 +38,7 @@ class Classification:
     probabilities: tuple[float, ...]
     explanation: tuple[str, ...]
     model_version: str
-    runner_up: str = field(default=OTHER)
+    runner_up: str = OTHER
 
     @property
     def scores(self) -> dict[str, float]:
@@ -74,29 +74,26 @@ class Classifier:
     def decide(self, scores: Scores) -> Classification:
         """Turn calibrated probabilities into label, secondary labels and uncertainty."""
         labels = self.labels
-        probabilities, decision, order = scores.probabilities, scores.decision, scores.order
+        probabilities, decision, explanation, order = scores
         top, second = order[0], order[1]
         label = labels[top]
         confidence = probabilities[top]
-        margin = confidence - probabilities[second]
         thresholds = self.thresholds
         needed = thresholds.confidence.get(label, thresholds.default_confidence)
-        uncertain = confidence < needed or margin < thresholds.margin
+        uncertain = confidence < needed or confidence - probabilities[second] < thresholds.margin
         secondary: tuple[str, ...] = ()
         if label != OTHER:
-            secondary = tuple(
-                labels[i]
-                for i in order[1:]
-                if decision[i] >= thresholds.secondary and labels[i] != OTHER
-            )
+            floor = thresholds.secondary
+            secondary = tuple([labels[i] for i in order[1:] if decision[i] >= floor and labels[i] != OTHER])
+        # Positional: this runs once per message (fields in declaration order).
         return Classification(
-            label=label,
-            confidence=round(confidence, 4),
-            uncertain=uncertain,
-            secondary=secondary,
-            labels=labels,
-            probabilities=probabilities,
-            explanation=scores.explanation,
-            model_version=self.version,
-            runner_up=labels[second],
+            label,
+            round(confidence, 4),
+            uncertain,
+            secondary,
+            labels,
+            probabilities,
+            explanation,
+            self.version,
+            labels[second],
         )

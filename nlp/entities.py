@@ -7,7 +7,7 @@ expressions compiled once; nothing here needs the tokeniser.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from nlp.gazetteer import Gazetteer
 from nlp.places import Place, find_places
@@ -50,9 +50,9 @@ _INDUSTRIES: dict[str, str] = {
 _INDUSTRY_NAMES = Gazetteer({k: name for name, ks in _INDUSTRIES.items() for k in ks.split()})
 
 
-@dataclass(frozen=True, slots=True)
-class Entities:
-    """What the text says about the business; None where it says nothing."""
+class Entities(NamedTuple):
+    """What the text says about the business; None where it says nothing (a NamedTuple:
+    see `nlp.lean.Scores`)."""
 
     prefecture: str | None
     municipality: str | None
@@ -115,11 +115,7 @@ def choose_place(places: list[Place]) -> tuple[Place | None, tuple[str, ...]]:
 def extract_entities(text: str, answer: bool = False) -> Entities:
     """All entities of normalised ``text`` (``answer``: it answers "where are you?")."""
     place, candidates = choose_place(find_places(text, answer))
-    return Entities(
-        prefecture=place.prefecture if place else None,
-        municipality=place.municipality if place else None,
-        prefecture_source=place.source if place else None,
-        prefecture_candidates=candidates,
-        employees=employees_in(text),
-        industry=industry_in(text),
-    )
+    employees, industry = employees_in(text), industry_in(text)
+    if place is None:
+        return Entities(None, None, None, candidates, employees, industry)
+    return Entities(place.prefecture, place.municipality, place.source, candidates, employees, industry)

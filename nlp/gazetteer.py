@@ -7,18 +7,16 @@ every position.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from typing import Generic, TypeVar
+from collections.abc import Mapping
+from typing import Generic, NamedTuple, TypeVar
 
 from ahocorasick_rs import AhoCorasick, MatchKind
 
 V = TypeVar("V")
 
 
-@dataclass(frozen=True, slots=True)
-class Match(Generic[V]):
-    """One name found at ``start``."""
+class Match(NamedTuple, Generic[V]):
+    """One name found at ``start`` (a NamedTuple: see `nlp.lean.Scores`)."""
 
     start: int
     name: str
@@ -40,12 +38,15 @@ class Gazetteer(Generic[V]):
         # Leftmost-longest: at the first position where a name starts, the longest one.
         self._automaton = AhoCorasick(self._names, matchkind=MatchKind.LeftmostLongest)
 
-    def find(self, text: str) -> Iterator[Match[V]]:
+    def find(self, text: str) -> list[Match[V]]:
         """Every match in ``text``, left to right, longest first, never overlapping."""
+        found = self._automaton.find_matches_as_indexes(text)
+        if not found:  # the usual case
+            return []
         names, values = self._names, self._values
-        for index, start, _ in self._automaton.find_matches_as_indexes(text):
-            yield Match(start, names[index], values[index])
+        return [Match(start, names[i], values[i]) for i, start, _ in found]
 
     def first(self, text: str) -> Match[V] | None:
         """The leftmost match, if any."""
-        return next(self.find(text), None)
+        found = self.find(text)
+        return found[0] if found else None

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from nlp.classifier import Classification, Classifier
 from nlp.entities import Entities, extract_entities
@@ -15,9 +14,9 @@ class EmptyTextError(ValueError):
     """Nothing usable is left of the text after normalisation."""
 
 
-@dataclass(frozen=True, slots=True)
-class Understanding:
-    """The classifier's decision and the facts found in the text."""
+class Understanding(NamedTuple):
+    """The classifier's decision and the facts found in the text (a NamedTuple: see
+    `nlp.lean.Scores`)."""
 
     normalized: str
     classification: Classification
@@ -55,7 +54,7 @@ class Understander:
         if not normalized:
             raise EmptyTextError("the message is empty after normalisation")
         return Understanding(
-            normalized=normalized,
-            classification=self.classifier.classify_text(normalized, explain=explain),
-            entities=extract_entities(normalized),
+            normalized,
+            self.classifier.classify_text(normalized, explain=explain),
+            extract_entities(normalized),
         )
