@@ -32,8 +32,17 @@ from sklearn.pipeline import Pipeline
 from nlp.automaton import match_mask
 from nlp.cues import TAG_PREFIX, CueLexicon
 from nlp.features import CHARS, READING, WORDS, Prepared
-from nlp.mecab import parser, walk
-from nlp.native import CODE_POINT_BITS, code_points, decode_utf8, lookup, new_table, prefetch, slot_of
+from nlp.mecab import MecabUnavailableError, parse, parser, walk
+from nlp.native import (
+    CODE_POINT_BITS,
+    buffer_address,
+    code_points,
+    decode_utf8,
+    lookup,
+    new_table,
+    prefetch,
+    slot_of,
+)
 
 EXPLANATION_TERMS = 6
 _EXPECTED_VIEWS = {"words": WORDS, "chars": CHARS, "reading": READING}
@@ -200,8 +209,8 @@ class LeanScorer:
         data = normalized.encode("utf-8")  # alive until the kernel is done with MeCab's nodes
         cues = self._cues
         values, ranks = _score_text(
-            parser().nodes(data),
-            np.frombuffer(data, dtype=np.uint8),
+            *parser().tagger,
+            data,
             EXPLANATION_TERMS if explain else 0,
             cues.table,
             cues.shift,
@@ -210,6 +219,8 @@ class LeanScorer:
             self._group_rows,
             *self._model,
         )
+        if not len(values):
+            raise MecabUnavailableError("MeCab failed to parse a message")
         return self._scores(values, ranks)
 
     def _scores(self, values: np.ndarray, ranks: np.ndarray) -> Scores:
@@ -446,8 +457,9 @@ def _score(
 
 @njit(cache=True, nogil=True)
 def _score_text(
-    bos: int,
-    utf8: np.ndarray,
+    tonode: int,
+    tagger: int,
+    utf8: bytes,
     explanation_terms: int,
     cue_table: np.ndarray,
     cue_shift: int,
@@ -456,9 +468,12 @@ def _score_text(
     group_rows: np.ndarray,
     *model: Any,  # LeanScorer._model
 ) -> tuple[np.ndarray, np.ndarray]:
-    """`_score` of the message ``utf8`` whose MeCab nodes start at ``bos``."""
-    size = utf8.shape[0]
-    start = np.uint64(utf8.ctypes.data)
+    """`_score` of the message ``utf8``, parsed by MeCab (`nlp.mecab.parse`) here."""
+    bos = parse(tonode, tagger, utf8)
+    if bos == 0:
+        return np.empty(0), np.empty(0, dtype=np.int64)  # MeCab failed: the caller raises
+    size = len(utf8)
+    start = buffer_address(utf8)
     text = np.empty(size, dtype=np.uint32)  # a bound: bytes >= code points
     text = text[: decode_utf8(start, start + np.uint64(size), text, 0)]
     lemma_bytes, lemma_ends, reading, _ = walk(bos, size)

@@ -31,7 +31,7 @@ import numpy as np
 import unidic_lite
 from numba import njit
 
-from nlp.native import decode_utf8, load_u8, load_u16, load_u64, prefetch
+from nlp.native import buffer_address, call_c3, decode_utf8, load_u8, load_u16, load_u64, prefetch
 
 # Offsets in MeCab 0.996's ``struct mecab_node_t`` (mecab.h) on a 64-bit platform: six
 # pointers (prev, next, enext, bnext, rpath, lpath), then surface, feature, an unsigned
@@ -87,13 +87,15 @@ class Parser:
             raise MecabUnavailableError(f"MeCab could not start: {library.mecab_strerror(None)!r}")
         self._handle = handle
         self._destroy = library.mecab_destroy
-        self._tonode = library.mecab_sparse_tonode2
+        # What `parse` needs to call MeCab from compiled code: the function and the tagger.
+        tonode = ctypes.cast(library.mecab_sparse_tonode2, ctypes.c_void_p).value
+        self.tagger: tuple[int, int] = (int(tonode or 0), int(handle))
         self._check_layout()
 
     def nodes(self, data: bytes) -> int:
         """The address of the BOS node of ``data`` (UTF-8) parsed; valid until the next call,
         and only while ``data`` is alive (unknown words point into it)."""
-        address: int | None = self._tonode(self._handle, data, len(data))
+        address = int(parse(*self.tagger, data))
         if not address:
             raise MecabUnavailableError("MeCab failed to parse a message")
         return address
@@ -169,6 +171,15 @@ _EMPTY = Tokens(
 
 
 # --- compiled node walk ---------------------------------------------------------------
+
+
+@njit(cache=True, nogil=True)
+def parse(tonode: int, handle: int, data: bytes) -> int:
+    """``mecab_sparse_tonode2`` (at address ``tonode``) of the tagger ``handle`` on the
+    UTF-8 ``data``: the BOS node's address, or 0 if MeCab failed (`Parser.tagger` holds
+    both addresses). A direct call, so a kernel can parse and walk in one compiled call."""
+    bos: int = call_c3(np.uint64(tonode), np.uint64(handle), buffer_address(data), np.uint64(len(data)))
+    return bos
 
 
 @njit(cache=True, nogil=True)

@@ -7,7 +7,8 @@ them: after MeCab has run most of those reads miss the cache, and asking for all
 at once lets the memory system overlap the misses instead of waiting for each in turn.
 
 The memory functions are numba intrinsics: callable only from compiled code, with an
-integer address.
+integer address. `call_c3` lets a kernel call MeCab itself: through ctypes, the call
+costs more than a third of a microsecond before MeCab starts.
 
 A hash table is an int64 array (slots, 2): a non-zero key and its value side by side, so a
 probe reads one cache line; key 0 marks an empty slot. Its size is a power of two, at most
@@ -63,10 +64,43 @@ def _prefetcher() -> Any:
     return prefetch
 
 
+def _addresser() -> Any:
+    """An intrinsic that gives the address of an array's or a ``bytes`` object's data."""
+
+    @intrinsic
+    def address(typingctx: Any, buffer: Any) -> Any:
+        def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+            data = context.make_array(signature.args[0])(context, builder, args[0]).data
+            return builder.ptrtoint(data, ir.IntType(64))
+
+        return types.uint64(buffer), codegen
+
+    return address
+
+
+def _caller() -> Any:
+    """An intrinsic that calls the C function at an address with three 64-bit integer or
+    pointer arguments and a 64-bit integer or pointer result (the same registers on
+    x86-64 and AArch64), without leaving compiled code."""
+
+    @intrinsic
+    def call(typingctx: Any, function: Any, first: Any, second: Any, third: Any) -> Any:
+        def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+            i64 = ir.IntType(64)
+            pointer = builder.inttoptr(args[0], ir.FunctionType(i64, [i64, i64, i64]).as_pointer())
+            return builder.call(pointer, list(args[1:]))
+
+        return types.uint64(types.uint64, types.uint64, types.uint64, types.uint64), codegen
+
+    return call
+
+
 load_u8 = _loader(8)
 load_u16 = _loader(16)
 load_u64 = _loader(64)
 prefetch = _prefetcher()
+buffer_address = _addresser()
+call_c3 = _caller()
 
 
 CODE_POINT_BITS = 21  # every Unicode code point fits in 21 bits
