@@ -46,6 +46,7 @@ from nlp.native import (
 
 EXPLANATION_TERMS = 6
 _EXPECTED_VIEWS = {"words": WORDS, "chars": CHARS, "reading": READING}
+LOOKAHEAD = 12  # probes in flight ahead of the one being read
 _MAX_NGRAM = 3  # 3 code points of CODE_POINT_BITS fit in a signed 64-bit code
 
 
@@ -256,6 +257,26 @@ def _distinct(found: np.ndarray, count: int) -> np.ndarray:
 
 
 @njit(cache=True, nogil=True)
+def _term_span(ends: np.ndarray, term: np.int64) -> tuple[np.int64, np.int64]:
+    """Where vocabulary term ``term`` lies in the word view's bytes."""
+    return (ends[term - 1] if term > 0 else np.int64(0)), ends[term]
+
+
+@njit(cache=True, nogil=True)
+def _is_term(
+    lemma_bytes: np.ndarray, start: int, end: int, utf8: np.ndarray, ends: np.ndarray, term: np.int64
+) -> bool:
+    """Whether ``lemma_bytes[start:end]`` are the bytes of vocabulary term ``term``."""
+    term_start, term_end = _term_span(ends, term)
+    if term_end - term_start != end - start:
+        return False
+    k = 0
+    while k < end - start and utf8[term_start + k] == lemma_bytes[start + k]:
+        k += 1
+    return k == end - start
+
+
+@njit(cache=True, nogil=True)
 def _word_rows(
     lemma_bytes: np.ndarray,
     lemma_ends: np.ndarray,
@@ -266,34 +287,54 @@ def _word_rows(
     ends: np.ndarray,
     offset: int,
 ) -> np.ndarray:
-    """Distinct weight rows of the lemmas in the vocabulary, and of the cue tags."""
-    found = np.empty(lemma_ends.shape[0] + tag_rows.shape[0], dtype=np.int64)
-    count = 0
+    """Distinct weight rows of the lemmas in the vocabulary, and of the cue tags.
+
+    A lemma costs three reads that mostly miss the cache (its slot, the term's span, the
+    term's bytes), each needing the one before; so each step is asked for for every lemma
+    before any is read, and the misses of all lemmas overlap."""
+    count = lemma_ends.shape[0]
+    found = np.empty(count + tag_rows.shape[0], dtype=np.int64)
+    codes = np.empty(count, dtype=np.int64)
+    terms = np.empty(count, dtype=np.int64)
     mask = np.int64(table.shape[0] - 1)
+    base, line = np.uint64(table.ctypes.data), np.uint64(table.strides[0])
     start = 0
-    for end in lemma_ends:
-        code = _utf8_hash(lemma_bytes, start, end)
-        slot = slot_of(code, shift)
-        while table[slot, 0] != 0:
-            if table[slot, 0] == code:
-                term = table[slot, 1]
-                term_start = ends[term - 1] if term > 0 else 0
-                if ends[term] - term_start == end - start:
-                    same = True
-                    for k in range(end - start):
-                        if utf8[term_start + k] != lemma_bytes[start + k]:
-                            same = False
-                            break
-                    if same:
-                        found[count] = offset + term
-                        count += 1
-                        break
-            slot = (slot + np.int64(1)) & mask
+    for k in range(count):
+        codes[k] = _utf8_hash(lemma_bytes, start, lemma_ends[k])
+        prefetch(base + np.uint64(slot_of(codes[k], shift)) * line)
+        start = lemma_ends[k]
+    ends_base = np.uint64(ends.ctypes.data)
+    for k in range(count):  # the first term with the lemma's hash (usually the only one)
+        terms[k] = lookup(table, shift, codes[k])
+        if terms[k] > 0:
+            prefetch(ends_base + np.uint64(terms[k] - 1) * np.uint64(8))
+    utf8_base = np.uint64(utf8.ctypes.data)
+    for k in range(count):
+        if terms[k] >= 0:
+            prefetch(utf8_base + np.uint64(_term_span(ends, terms[k])[0]))
+    rows = 0
+    start = 0
+    for k in range(count):
+        end = lemma_ends[k]
+        term = terms[k]
+        if term >= 0 and not _is_term(lemma_bytes, start, end, utf8, ends, term):
+            # Another term with the same 64-bit hash: walk on through its probe sequence.
+            term = np.int64(-1)
+            slot = slot_of(codes[k], shift)
+            while table[slot, 0] != 0:
+                candidate = table[slot, 1]
+                if table[slot, 0] == codes[k] and _is_term(lemma_bytes, start, end, utf8, ends, candidate):
+                    term = candidate
+                    break
+                slot = (slot + np.int64(1)) & mask
+        if term >= 0:
+            found[rows] = offset + term
+            rows += 1
         start = end
     for row in tag_rows:
-        found[count] = row
-        count += 1
-    return _distinct(found, count)
+        found[rows] = row
+        rows += 1
+    return _distinct(found, rows)
 
 
 @njit(cache=True, nogil=True)
@@ -305,20 +346,24 @@ def _ngram_rows(
     capacity = max(length, 1) * sizes.shape[0]
     codes = np.empty(capacity, dtype=np.int64)
     count = 0
-    base = np.uint64(table.ctypes.data)
-    line = np.uint64(table.strides[0])
-    # First every slot is asked for, then probed: the misses overlap instead of queueing.
     for size in sizes:
         for start in range(length - size + 1):
             code = np.int64(0)
             for k in range(size):
                 code = (code << CODE_POINT_BITS) | np.int64(text[start + k])
             if code != 0:
-                prefetch(base + np.uint64(slot_of(code, shift)) * line)
                 codes[count] = code
                 count += 1
     found = 0
+    base = np.uint64(table.ctypes.data)
+    line = np.uint64(table.strides[0])
+    # The slots a few probes ahead are asked for while this one is read: the misses
+    # overlap, and no more of them are in flight than the core can track.
+    for k in range(min(count, LOOKAHEAD)):
+        prefetch(base + np.uint64(slot_of(codes[k], shift)) * line)
     for k in range(count):
+        if k + LOOKAHEAD < count:
+            prefetch(base + np.uint64(slot_of(codes[k + LOOKAHEAD], shift)) * line)
         row = lookup(table, shift, codes[k])
         if row >= 0:
             codes[found] = row
@@ -327,24 +372,27 @@ def _ngram_rows(
 
 
 @njit(cache=True, nogil=True)
-def _prefetch_rows(rows: np.ndarray, weighted: np.ndarray) -> None:
-    base = np.uint64(weighted.ctypes.data)
-    size = np.uint64(weighted.strides[0])
-    for row in rows:
-        start = base + np.uint64(row) * size
-        prefetch(start)
-        prefetch(start + size - np.uint64(1))  # a row may straddle two cache lines
+def _prefetch_row(weighted: np.ndarray, row: np.int64) -> None:
+    start = np.uint64(weighted.ctypes.data) + np.uint64(row) * np.uint64(weighted.strides[0])
+    prefetch(start)
+    prefetch(start + np.uint64(weighted.strides[0] - 1))  # a row may straddle two cache lines
 
 
 @njit(cache=True, nogil=True)
 def _add_view(rows: np.ndarray, weighted: np.ndarray, decision: np.ndarray) -> None:
     """Add one l2-normalised view (its distinct weight rows) to ``decision``."""
-    if rows.shape[0] == 0:
+    count = rows.shape[0]
+    if count == 0:
         return
     labels = decision.shape[0]
     total = np.zeros(labels)
     norm = 0.0
-    for row in rows:
+    for k in range(min(count, LOOKAHEAD)):
+        _prefetch_row(weighted, rows[k])
+    for k in range(count):
+        if k + LOOKAHEAD < count:
+            _prefetch_row(weighted, rows[k + LOOKAHEAD])
+        row = rows[k]
         norm += weighted[row, labels]
         for label in range(labels):
             total[label] += weighted[row, label]
@@ -435,9 +483,6 @@ def _score(
     )
     chars = _ngram_rows(text, char_sizes, char_table, char_shift)
     readings = _ngram_rows(reading, reading_sizes, reading_table, reading_shift)
-    _prefetch_rows(words, weighted)
-    _prefetch_rows(chars, weighted)
-    _prefetch_rows(readings, weighted)
     _add_view(words, weighted, decision)
     _add_view(chars, weighted, decision)
     _add_view(readings, weighted, decision)
