@@ -3,9 +3,15 @@ groups of patterns occur in a text as a bitmask.
 
 The cue lexicon (`nlp.cues`) only needs to know which categories' terms a message uses,
 not where: every state carries the groups of all patterns that end there (including, via
-its failure links, those that end in a suffix), so matching is one pass with one table
-probe per character and no match list. The same compiled matcher runs in training (through
-`MaskAutomaton.mask`) and inside the lean scorer's kernel, so both see the same tags.
+its failure links, those that end in a suffix), so matching is one pass with no match list.
+The same compiled matcher runs in training (through `MaskAutomaton.mask`) and inside the
+lean scorer's kernel, so both see the same tags.
+
+Matching runs after MeCab, when little of the automaton is still in the cache, and each
+character's probe needs the state the previous one reached, so every miss is waited for.
+Hence the layout: a transition's slot also holds the target's mask and failure link (one
+cache line per character instead of three), and the root's transitions, where most
+characters are read, have a small table of their own that stays cached.
 """
 
 from __future__ import annotations
@@ -17,20 +23,24 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from nlp.native import CODE_POINT_BITS, code_points, lookup, new_table
+from nlp.native import CODE_POINT_BITS, code_points, find_slot, new_table
 
-# A transition's key is (state << CODE_POINT_BITS | char) + 1: never 0, the empty slot.
+# A transition's key is (state << CODE_POINT_BITS | char) + 1, or char + 1 from the root:
+# never 0, the empty slot. Its slot holds the key, then the columns below.
+_TARGET, _MASK, _FAIL = 1, 2, 3
 MAX_GROUPS = 63
 
 
 @dataclass(frozen=True, slots=True)
 class MaskAutomaton:
-    """Transitions in a hash table, failure links and group masks per state."""
+    """Transitions in two hash tables (from the root; from the other states), each slot
+    with the target state's mask and failure link; and every state's failure link."""
 
-    table: np.ndarray  # int64 (slots, 2): transition key and target state
+    table: np.ndarray  # int64 (slots, 4): key, target, target's mask, target's failure link
     shift: int
+    root: np.ndarray  # the same, for the root's transitions
+    root_shift: int
     fail: np.ndarray  # int64 per state
-    masks: np.ndarray  # int64 per state: bit g set when a pattern of group g ends here
 
     @classmethod
     def build(cls, patterns: Sequence[str], groups: Sequence[int]) -> MaskAutomaton:
@@ -61,35 +71,53 @@ class MaskAutomaton:
                     target = fail[target]
                 fail[child] = children[target].get(char, 0)
                 queue.append(child)
-        edges = [(state, char, child) for state, out in enumerate(children) for char, child in out.items()]
-        keys = [(state << CODE_POINT_BITS | char) + 1 for state, char, _ in edges]
-        targets = [child for _, _, child in edges]
-        table, shift = new_table(np.array(keys, dtype=np.int64), np.array(targets, dtype=np.int64))
-        return cls(table, shift, np.array(fail, dtype=np.int64), np.array(masks, dtype=np.int64))
+        def table_of(edges: list[tuple[int, int]]) -> tuple[np.ndarray, int]:
+            """The hash table of (key, target) transitions."""
+            rows = [(child, masks[child], fail[child]) for _, child in edges]
+            keys = np.array([key for key, _ in edges], dtype=np.int64)
+            return new_table(keys, np.array(rows, dtype=np.int64).reshape(-1, 3))
+
+        table, shift = table_of(
+            [
+                ((state << CODE_POINT_BITS | char) + 1, child)
+                for state in range(1, len(children))
+                for char, child in children[state].items()
+            ]
+        )
+        root, root_shift = table_of([(char + 1, child) for char, child in children[0].items()])
+        return cls(table, shift, root, root_shift, np.array(fail, dtype=np.int64))
 
     def mask(self, *texts: str) -> int:
         """The groups whose patterns occur in any of ``texts`` (no match spans two texts)."""
+        tables = (self.table, self.shift, self.root, self.root_shift, self.fail)
         found = 0
         for text in texts:
-            found |= int(match_mask(code_points(text), self.table, self.shift, self.fail, self.masks))
+            found |= int(match_mask(code_points(text), *tables))
         return found
 
 
 @njit(cache=True, nogil=True)
 def match_mask(
-    codes: np.ndarray, table: np.ndarray, shift: int, fail: np.ndarray, masks: np.ndarray
+    codes: np.ndarray, table: np.ndarray, shift: int, root: np.ndarray, root_shift: int, fail: np.ndarray
 ) -> np.int64:
     """The groups of the patterns that occur in ``codes``."""
     state = np.int64(0)
+    state_fail = np.int64(0)  # the failure link of ``state``, read with the transition into it
     found = np.int64(0)
     for char in codes:
         while True:
-            following = lookup(table, shift, ((state << CODE_POINT_BITS) | np.int64(char)) + np.int64(1))
-            if following >= 0:
-                state = following
-                break
             if state == 0:
+                slot = find_slot(root, root_shift, np.int64(char) + np.int64(1))
+                if slot >= 0:
+                    state, state_fail = root[slot, _TARGET], root[slot, _FAIL]
+                    found |= root[slot, _MASK]
+                break  # no transition from the root: stay there
+            slot = find_slot(table, shift, ((state << CODE_POINT_BITS) | np.int64(char)) + np.int64(1))
+            if slot >= 0:
+                state, state_fail = table[slot, _TARGET], table[slot, _FAIL]
+                found |= table[slot, _MASK]
                 break
-            state = fail[state]
-        found |= masks[state]
+            # The state after a failure link has a mask within the one already found.
+            state = state_fail
+            state_fail = fail[state]
     return found

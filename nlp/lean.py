@@ -215,8 +215,9 @@ class LeanScorer:
             EXPLANATION_TERMS if explain else 0,
             cues.table,
             cues.shift,
+            cues.root,
+            cues.root_shift,
             cues.fail,
-            cues.masks,
             self._group_rows,
             *self._model,
         )
@@ -508,8 +509,9 @@ def _score_text(
     explanation_terms: int,
     cue_table: np.ndarray,
     cue_shift: int,
+    cue_root: np.ndarray,
+    cue_root_shift: int,
     cue_fail: np.ndarray,
-    cue_masks: np.ndarray,
     group_rows: np.ndarray,
     *model: Any,  # LeanScorer._model
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -522,8 +524,8 @@ def _score_text(
     text = np.empty(size, dtype=np.uint32)  # a bound: bytes >= code points
     text = text[: decode_utf8(start, start + np.uint64(size), text, 0)]
     lemma_bytes, lemma_ends, reading, _ = walk(bos, size)
-    mask = match_mask(text, cue_table, cue_shift, cue_fail, cue_masks)
-    mask |= match_mask(reading, cue_table, cue_shift, cue_fail, cue_masks)
+    mask = match_mask(text, cue_table, cue_shift, cue_root, cue_root_shift, cue_fail)
+    mask |= match_mask(reading, cue_table, cue_shift, cue_root, cue_root_shift, cue_fail)
     tag_rows = np.empty(group_rows.shape[0], dtype=np.int64)
     tags = 0
     for group in range(group_rows.shape[0]):

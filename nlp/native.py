@@ -140,10 +140,15 @@ _GOLDEN = 0x9E3779B97F4A7C15  # 2^64 / golden ratio
 
 def new_table(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, int]:
     """A hash table holding ``values[i]`` under ``keys[i]`` (non-zero, distinct), and its
-    shift (64 - log2 of its size)."""
+    shift (64 - log2 of its size). ``values`` may be a matrix: a slot then holds the key
+    and the whole row ``values[i]``."""
+    keys = np.asarray(keys, dtype=np.int64)
+    values = np.asarray(values, dtype=np.int64)
+    if values.ndim == 1:
+        values = values[:, None]
     bits = max(4, int(len(keys) * 2).bit_length())  # at most half full
-    table = np.zeros((1 << bits, 2), dtype=np.int64)
-    _fill(np.asarray(keys, dtype=np.int64), np.asarray(values, dtype=np.int64), table, 64 - bits)
+    table = np.zeros((1 << bits, 1 + values.shape[1]), dtype=np.int64)
+    _fill(keys, values, table, 64 - bits)
     return table, 64 - bits
 
 
@@ -154,15 +159,22 @@ def slot_of(key: np.int64, shift: int) -> np.int64:
 
 
 @njit(cache=True, nogil=True)
-def lookup(table: np.ndarray, shift: int, key: np.int64) -> np.int64:
-    """The value stored under ``key``, or -1."""
+def find_slot(table: np.ndarray, shift: int, key: np.int64) -> np.int64:
+    """The slot that holds ``key``, or -1."""
     mask = np.int64(table.shape[0] - 1)
     slot = slot_of(key, shift)
     while table[slot, 0] != 0:
         if table[slot, 0] == key:
-            return np.int64(table[slot, 1])
+            return slot
         slot = (slot + np.int64(1)) & mask
     return np.int64(-1)
+
+
+@njit(cache=True, nogil=True)
+def lookup(table: np.ndarray, shift: int, key: np.int64) -> np.int64:
+    """The (first) value stored under ``key``, or -1."""
+    slot = find_slot(table, shift, key)
+    return np.int64(table[slot, 1]) if slot >= 0 else np.int64(-1)
 
 
 @njit(cache=True, nogil=True)
@@ -173,4 +185,4 @@ def _fill(keys: np.ndarray, values: np.ndarray, table: np.ndarray, shift: int) -
         while table[slot, 0] != 0:
             slot = (slot + np.int64(1)) & mask
         table[slot, 0] = keys[k]
-        table[slot, 1] = values[k]
+        table[slot, 1:] = values[k]
