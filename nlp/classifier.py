@@ -31,7 +31,7 @@ class Classification(NamedTuple):
     """What the classifier says about one message (a NamedTuple: see `Scores`)."""
 
     label: str
-    confidence: float
+    confidence: float  # the label's probability, unrounded (`scores` rounds for people)
     uncertain: bool
     secondary: tuple[str, ...]
     labels: tuple[str, ...]
@@ -88,7 +88,7 @@ class Classifier:
         # Positional: this runs once per message (fields in declaration order).
         return Classification(
             label,
-            round(confidence, 4),
+            confidence,
             uncertain,
             secondary,
             labels,

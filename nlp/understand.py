@@ -27,7 +27,7 @@ class Understanding(NamedTuple):
         c, e = self.classification, self.entities
         return {
             "label": c.label,
-            "confidence": c.confidence,
+            "confidence": round(c.confidence, 4),
             "uncertain": c.uncertain,
             "secondary": list(c.secondary),
             "scores": c.scores,

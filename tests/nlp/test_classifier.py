@@ -122,10 +122,12 @@ def test_threads_understand_at_once_as_one_at_a_time(understander: Understander)
 
 
 def test_probabilities_are_a_distribution(understander: Understander) -> None:
-    result = understander.understand("来月の支払いが足りなくて銀行に相談したい").classification
+    understanding = understander.understand("来月の支払いが足りなくて銀行に相談したい")
+    result = understanding.classification
     assert abs(sum(result.scores.values()) - 1.0) < 1e-3
     assert result.label == "financing"
-    assert result.confidence == max(result.scores.values())
+    assert result.confidence == max(result.probabilities)
+    assert understanding.as_dict()["confidence"] == max(result.scores.values())  # rounded for people
 
 
 @pytest.mark.parametrize("text", ["こんにちは", "テストです", "今日は雨ですね", "あいうえおかきくけこ"])
