@@ -21,6 +21,7 @@ message, looks its few cue tags up in a dictionary). Tests check the whole again
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any, NamedTuple
@@ -153,6 +154,7 @@ class LeanScorer:
                 raise ValueError(f"unsupported analyzer in view {name!r}")
         # The cue automaton for `score_text`; its group g stands for the tag in row group_rows[g].
         self._cues = cues.automaton
+        self._local = threading.local()  # per-thread result buffers: `_buffers`
         self._group_rows = np.array([self._tags.get(t, -1) for t in cues.group_tags], dtype=np.int64)
         # One row per term: its idf-weighted coefficients, then its idf squared (for the
         # view's norm), so a term costs one memory fetch.
@@ -192,16 +194,19 @@ class LeanScorer:
         tags = self._tags
         tag_rows = np.array([tags[t] for t in prepared.cues if t in tags], dtype=np.int64)
         tokens = prepared.tokens
-        values, ranks = _score(
+        values, ranks = self._buffers()
+        shown = _score(
             tokens.lemma_bytes,
             tokens.lemma_ends,
             tag_rows,
             code_points(prepared.normalized),
             tokens.reading,
             EXPLANATION_TERMS if explain else 0,
+            values,
+            ranks,
             *self._model,
         )
-        return self._scores(values, ranks)
+        return self._scores(values, ranks, shown)
 
     def score_text(self, normalized: str, explain: bool = True) -> Scores:
         """Score already normalised text in one compiled call: MeCab's nodes are walked,
@@ -209,10 +214,13 @@ class LeanScorer:
         same as ``score(prepare(text))`` (tests hold them equal)."""
         data = normalized.encode("utf-8")  # alive until the kernel is done with MeCab's nodes
         cues = self._cues
-        values, ranks = _score_text(
+        values, ranks = self._buffers()
+        shown = _score_text(
             *parser().tagger,
             data,
             EXPLANATION_TERMS if explain else 0,
+            values,
+            ranks,
             cues.table,
             cues.shift,
             cues.root,
@@ -221,17 +229,29 @@ class LeanScorer:
             self._group_rows,
             *self._model,
         )
-        if not len(values):
+        if shown < 0:
             raise MecabUnavailableError("MeCab failed to parse a message")
-        return self._scores(values, ranks)
+        return self._scores(values, ranks, shown)
 
-    def _scores(self, values: np.ndarray, ranks: np.ndarray) -> Scores:
+    def _buffers(self) -> tuple[np.ndarray, np.ndarray]:
+        """This thread's arrays for a kernel's results (the kernels run without the GIL):
+        probabilities then decision values; the label order then the explaining rows.
+        Handing back fresh arrays from compiled code costs more than filling these."""
+        buffers: tuple[np.ndarray, np.ndarray] | None = getattr(self._local, "buffers", None)
+        if buffers is None:
+            count = len(self.labels)
+            buffers = (np.empty(2 * count), np.empty(count + EXPLANATION_TERMS, dtype=np.int64))
+            self._local.buffers = buffers
+        return buffers
+
+    def _scores(self, values: np.ndarray, ranks: np.ndarray, shown: int) -> Scores:
+        """``Scores`` from a kernel's results, ``shown`` of them explaining rows."""
         count = len(self.labels)
-        floats, ints, shown = values.tolist(), ranks.tolist(), self._shown  # one conversion each
+        floats, ints, terms = values.tolist(), ranks.tolist(), self._shown  # one conversion each
         return Scores(
             tuple(floats[:count]),
             tuple(floats[count:]),
-            tuple([shown[row] for row in ints[count:]]),
+            tuple([terms[row] for row in ints[count : count + shown]]),
             tuple(ints[:count]),
         )
 
@@ -468,11 +488,14 @@ def _score(
     text: np.ndarray,
     reading: np.ndarray,
     explanation_terms: int,
+    values: np.ndarray,
+    ranks: np.ndarray,
     *model: Any,  # LeanScorer._model
-) -> tuple[np.ndarray, np.ndarray]:
-    """Probabilities then decision values; the label order (most probable first) then the
-    rows of the explaining terms: lemmas first, surface n-grams only when no lemma pushed
-    towards the top label (readings mean nothing to a person)."""
+) -> int:
+    """Write probabilities then decision values into ``values``, and the label order (most
+    probable first) then the rows of the explaining terms into ``ranks``; returns how many
+    terms explain. Lemmas come first, surface n-grams only when no lemma pushed towards the
+    top label (readings mean nothing to a person)."""
     (
         word_table, word_shift, word_utf8, word_ends, word_offset,
         char_table, char_shift, char_sizes, reading_table, reading_shift, reading_sizes,
@@ -490,15 +513,19 @@ def _score(
     top = decision.max()
     probabilities = np.exp(beta * (decision - top))
     probabilities /= probabilities.sum()
-    values = np.concatenate((probabilities, decision))
-    order = np.argsort(-probabilities, kind="mergesort")  # stable: ties keep label order
+    labels = decision.shape[0]
+    values[:labels] = probabilities
+    values[labels:] = decision
+    ranks[:labels] = np.argsort(-probabilities, kind="mergesort")  # stable: ties keep label order
     if explanation_terms == 0:
-        return values, order
+        return 0
     label = int(np.argmax(decision))
     shown = _shown_terms(_ranked(words, weighted, label), shown_codes, shown_ends, explanation_terms)
     if shown.shape[0] == 0:
         shown = _shown_terms(_ranked(chars, weighted, label), shown_codes, shown_ends, explanation_terms)
-    return values, np.concatenate((order, shown))
+    count: int = shown.shape[0]
+    ranks[labels : labels + count] = shown
+    return count
 
 
 @njit(cache=True, nogil=True)
@@ -507,6 +534,8 @@ def _score_text(
     tagger: int,
     utf8: bytes,
     explanation_terms: int,
+    values: np.ndarray,
+    ranks: np.ndarray,
     cue_table: np.ndarray,
     cue_shift: int,
     cue_root: np.ndarray,
@@ -514,11 +543,12 @@ def _score_text(
     cue_fail: np.ndarray,
     group_rows: np.ndarray,
     *model: Any,  # LeanScorer._model
-) -> tuple[np.ndarray, np.ndarray]:
-    """`_score` of the message ``utf8``, parsed by MeCab (`nlp.mecab.parse`) here."""
+) -> int:
+    """`_score` of the message ``utf8``, parsed by MeCab (`nlp.mecab.parse`) here; -1 if
+    MeCab failed."""
     bos = parse(tonode, tagger, utf8)
     if bos == 0:
-        return np.empty(0), np.empty(0, dtype=np.int64)  # MeCab failed: the caller raises
+        return -1
     size = len(utf8)
     start = buffer_address(utf8)
     text = np.empty(size, dtype=np.uint32)  # a bound: bytes >= code points
@@ -532,4 +562,6 @@ def _score_text(
         if (mask >> group) & 1 and group_rows[group] >= 0:
             tag_rows[tags] = group_rows[group]
             tags += 1
-    return _score(lemma_bytes, lemma_ends, tag_rows[:tags], text, reading, explanation_terms, *model)
+    return _score(
+        lemma_bytes, lemma_ends, tag_rows[:tags], text, reading, explanation_terms, values, ranks, *model
+    )
