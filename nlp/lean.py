@@ -152,10 +152,7 @@ class LeanScorer:
                 )
             else:
                 raise ValueError(f"unsupported analyzer in view {name!r}")
-        # The cue automaton for `score_text`; its group g stands for the tag in row group_rows[g].
-        self._cues = cues.automaton
         self._local = threading.local()  # per-thread result buffers: `_buffers`
-        self._group_rows = np.array([self._tags.get(t, -1) for t in cues.group_tags], dtype=np.int64)
         # One row per term: its idf-weighted coefficients, then its idf squared (for the
         # view's norm), so a term costs one memory fetch.
         weighted = np.ascontiguousarray(
@@ -187,6 +184,19 @@ class LeanScorer:
             shown_codes,
             shown_ends,
         )
+        # What `_score_text` reads besides: the cue automaton, whose group g stands for the
+        # tag in row group_rows[g], then the model.
+        automaton = cues.automaton
+        group_rows = np.array([self._tags.get(t, -1) for t in cues.group_tags], dtype=np.int64)
+        self._text_model: tuple[Any, ...] = (
+            automaton.table,
+            automaton.shift,
+            automaton.root,
+            automaton.root_shift,
+            automaton.fail,
+            group_rows,
+            *self._model,
+        )
 
     def score(self, prepared: Prepared, explain: bool = True) -> Scores:
         """Calibrated probabilities per label for one message."""
@@ -213,21 +223,9 @@ class LeanScorer:
         the cue tags found and the views scored without a Python object per token. The
         same as ``score(prepare(text))`` (tests hold them equal)."""
         data = normalized.encode("utf-8")  # alive until the kernel is done with MeCab's nodes
-        cues = self._cues
         values, ranks = self._buffers()
         shown = _score_text(
-            *parser().tagger,
-            data,
-            EXPLANATION_TERMS if explain else 0,
-            values,
-            ranks,
-            cues.table,
-            cues.shift,
-            cues.root,
-            cues.root_shift,
-            cues.fail,
-            self._group_rows,
-            *self._model,
+            *parser().tagger, data, EXPLANATION_TERMS if explain else 0, values, ranks, *self._text_model
         )
         if shown < 0:
             raise MecabUnavailableError("MeCab failed to parse a message")
@@ -542,7 +540,7 @@ def _score_text(
     cue_root_shift: int,
     cue_fail: np.ndarray,
     group_rows: np.ndarray,
-    *model: Any,  # LeanScorer._model
+    *model: Any,  # LeanScorer._model (LeanScorer._text_model holds all from cue_table on)
 ) -> int:
     """`_score` of the message ``utf8``, parsed by MeCab (`nlp.mecab.parse`) here; -1 if
     MeCab failed."""
