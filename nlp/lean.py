@@ -128,14 +128,18 @@ class LeanScorer:
         for name, vectorizer, column in features.transformers_:
             if _EXPECTED_VIEWS.get(name) != column or not vectorizer.binary or vectorizer.norm != "l2":
                 raise ValueError(f"the lean scorer cannot reproduce feature view {name!r}")
-            idf = np.asarray(vectorizer.idf_, dtype=np.float64)
+            # Rows in order of document frequency, most frequent first: the rows that most
+            # messages read share cache lines and stay cached from one message to the next.
+            frequent_first = np.argsort(vectorizer.idf_, kind="stable")
+            idf = np.asarray(vectorizer.idf_, dtype=np.float64)[frequent_first]
             offset = len(names)
             terms = [""] * len(vectorizer.vocabulary_)
             for term, index in vectorizer.vocabulary_.items():
                 terms[index] = str(term)
+            terms = [terms[index] for index in frequent_first]
             names.extend(terms)
             idf_squared.append(idf * idf)
-            blocks.append(coef[:, features.output_indices_[name]].T * idf[:, None])
+            blocks.append(coef[:, features.output_indices_[name]][:, frequent_first].T * idf[:, None])
             if vectorizer.analyzer == "word":
                 # Cue tags are few per message and already strings: a dictionary suffices.
                 self._tags = {t: offset + i for i, t in enumerate(terms) if t.startswith(TAG_PREFIX)}
