@@ -82,8 +82,11 @@ class Classifier:
         needed = thresholds.confidence.get(label, thresholds.default_confidence)
         uncertain = confidence < needed or confidence - probabilities[second] < thresholds.margin
         secondary: tuple[str, ...] = ()
-        if label != OTHER:
-            floor = thresholds.secondary
+        floor = thresholds.secondary
+        # The order by probability is the order by decision value (the calibration's
+        # inverse temperature is positive), so when even the runner-up is below the floor,
+        # no label is; that is the usual case.
+        if label != OTHER and decision[second] >= floor:
             secondary = tuple([labels[i] for i in order[1:] if decision[i] >= floor and labels[i] != OTHER])
         # Positional: this runs once per message (fields in declaration order).
         return Classification(

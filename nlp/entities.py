@@ -89,7 +89,7 @@ def employees_in(text: str) -> int | None:
                     return value
     if "夫婦" in text and _COUPLE_RE.search(text):
         return 2
-    if _SOLO_RE.search(text):
+    if ("人" in text or "ひとり" in text) and _SOLO_RE.search(text):  # every pattern holds one
         return 1
     return None
 

@@ -223,3 +223,20 @@ def test_a_lemma_whose_hash_another_term_shares_still_finds_its_own_row() -> Non
     rows = _word_rows(lemmas, np.array([3, 6]), np.zeros(0, dtype=np.int64), table, shift, view.utf8, view.ends, 100)
     # 「い」 is term 1; 「あ」's own hash is in no slot, so it is not found.
     assert rows.tolist() == [101]
+
+
+def test_secondary_labels_are_all_other_labels_over_the_floor(classifier: Classifier) -> None:
+    """`decide` stops looking once the runner-up is below the floor, because labels in
+    probability order are in decision order: check that against every label."""
+    floor, labels = classifier.thresholds.secondary, classifier.labels
+    texts = [json.loads(line)["text"] for line in UNSEEN.read_text("utf-8").splitlines() if line]
+    with_secondary = 0
+    for text in filter(None, map(normalize, texts)):
+        scores = classifier._scorer.score_text(text)
+        result = classifier.decide(scores)
+        decisions = [scores.decision[i] for i in scores.order]
+        assert decisions == sorted(decisions, reverse=True)
+        wanted = tuple(labels[i] for i in scores.order[1:] if scores.decision[i] >= floor and labels[i] != OTHER)
+        assert result.secondary == (() if result.label == OTHER else wanted)
+        with_secondary += bool(result.secondary)
+    assert with_secondary > 0  # the check above also met messages with secondary labels
