@@ -69,7 +69,7 @@ class Classifier:
     def classify_text(self, normalized: str, explain: bool = True) -> Classification:
         """Classify one normalised message the fast way (the same result as
         ``classify(prepare(text))``)."""
-        return self.decide(self._scorer.score_text(normalized, explain=explain))
+        return self.decide(self._scorer.score_text(normalized, explain))
 
     def decide(self, scores: Scores) -> Classification:
         """Turn calibrated probabilities into label, secondary labels and uncertainty."""

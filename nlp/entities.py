@@ -101,9 +101,8 @@ def industry_in(text: str) -> str | None:
 
 
 def choose_place(places: list[Place]) -> tuple[Place | None, tuple[str, ...]]:
-    """The most specific place, unless the text names several prefectures equally."""
-    if not places:  # most messages name no place
-        return None, ()
+    """The most specific of the (non-empty) ``places``, unless the text names several
+    prefectures equally."""
     candidates = tuple(dict.fromkeys(p.prefecture for p in places))
     best = places[0]
     rivals = {p.prefecture for p in places if p.source == best.source}
@@ -114,8 +113,11 @@ def choose_place(places: list[Place]) -> tuple[Place | None, tuple[str, ...]]:
 
 def extract_entities(text: str, answer: bool = False) -> Entities:
     """All entities of normalised ``text`` (``answer``: it answers "where are you?")."""
-    place, candidates = choose_place(find_places(text, answer))
+    places = find_places(text, answer)
     employees, industry = employees_in(text), industry_in(text)
+    if not places:  # the usual case
+        return Entities(None, None, None, (), employees, industry)
+    place, candidates = choose_place(places)
     if place is None:
         return Entities(None, None, None, candidates, employees, industry)
     return Entities(place.prefecture, place.municipality, place.source, candidates, employees, industry)

@@ -48,5 +48,8 @@ class Gazetteer(Generic[V]):
 
     def first(self, text: str) -> Match[V] | None:
         """The leftmost match, if any."""
-        found = self.find(text)
-        return found[0] if found else None
+        found = self._automaton.find_matches_as_indexes(text)
+        if not found:  # the usual case
+            return None
+        index, start, _ = found[0]
+        return Match(start, self._names[index], self._values[index])

@@ -55,6 +55,6 @@ class Understander:
             raise EmptyTextError("the message is empty after normalisation")
         return Understanding(
             normalized,
-            self.classifier.classify_text(normalized, explain=explain),
+            self.classifier.classify_text(normalized, explain),
             extract_entities(normalized),
         )
