@@ -31,7 +31,7 @@ class Classification(NamedTuple):
     """What the classifier says about one message (a NamedTuple: see `Scores`)."""
 
     label: str
-    confidence: float  # the label's probability, unrounded (`scores` rounds for people)
+    confidence: float  # the label's probability, unrounded (`Understanding.as_dict` rounds it)
     uncertain: bool
     secondary: tuple[str, ...]
     labels: tuple[str, ...]
@@ -83,10 +83,13 @@ class Classifier:
         uncertain = confidence < needed or confidence - probabilities[second] < thresholds.margin
         secondary: tuple[str, ...] = ()
         floor = thresholds.secondary
-        # The order by probability is the order by decision value (the calibration's
-        # inverse temperature is positive), so when even the runner-up is below the floor,
-        # no label is; that is the usual case.
-        if label != OTHER and decision[second] >= floor:
+        # A strictly lower probability means a strictly lower decision value (the
+        # calibration's inverse temperature is positive). So when the runner-up is below
+        # the floor and every later label is strictly less probable, no label is over it:
+        # the usual case. (Tied probabilities, e.g. underflowed to 0, keep label order.)
+        if label != OTHER and (
+            decision[second] >= floor or (len(order) > 2 and probabilities[order[2]] == probabilities[second])
+        ):
             secondary = tuple([labels[i] for i in order[1:] if decision[i] >= floor and labels[i] != OTHER])
         # Positional: this runs once per message (fields in declaration order).
         return Classification(

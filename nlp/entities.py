@@ -25,7 +25,9 @@ _EMPLOYEES_RES = (
     re.compile(_NUMBER + r"\s*(?:人|名)(?:ほど|くらい|ぐらい|程度)?(?:の|で)?"
                r"(?:会社|企業|工場|事務所|店|規模|体制|でやって|で回して|で営業|の従業員|の社員)"),
 )
-_SOLO_RE = re.compile(r"一人親方|ひとり親方|一人で(?:やって|営|経営|切り盛り)|個人事業")
+# Each alternative holds 人 or ひとり, which employees_in tests for before searching.
+_SOLO_PATTERNS = ("一人親方", "ひとり親方", "一人で(?:やって|営|経営|切り盛り)", "個人事業")
+_SOLO_RE = re.compile("|".join(_SOLO_PATTERNS))
 _COUPLE_RE = re.compile(r"夫婦(?:二人)?で(?:やって|営|経営|切り盛り)")
 
 # Keyword -> industry (names after the Japan Standard Industrial Classification, simplified).
@@ -101,8 +103,9 @@ def industry_in(text: str) -> str | None:
 
 
 def choose_place(places: list[Place]) -> tuple[Place | None, tuple[str, ...]]:
-    """The most specific of the (non-empty) ``places``, unless the text names several
-    prefectures equally."""
+    """The most specific place, unless the text names several prefectures equally."""
+    if not places:
+        return None, ()
     candidates = tuple(dict.fromkeys(p.prefecture for p in places))
     best = places[0]
     rivals = {p.prefecture for p in places if p.source == best.source}

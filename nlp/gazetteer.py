@@ -40,16 +40,14 @@ class Gazetteer(Generic[V]):
 
     def find(self, text: str) -> list[Match[V]]:
         """Every match in ``text``, left to right, longest first, never overlapping."""
+        # Most texts name nothing: no Match is built and the list stays empty.
         found = self._automaton.find_matches_as_indexes(text)
-        if not found:  # the usual case
-            return []
-        names, values = self._names, self._values
-        return [Match(start, names[i], values[i]) for i, start, _ in found]
+        return [self._match(index, start) for index, start, _ in found]
 
     def first(self, text: str) -> Match[V] | None:
         """The leftmost match, if any."""
         found = self._automaton.find_matches_as_indexes(text)
-        if not found:  # the usual case
-            return None
-        index, start, _ = found[0]
+        return self._match(*found[0][:2]) if found else None
+
+    def _match(self, index: int, start: int) -> Match[V]:
         return Match(start, self._names[index], self._values[index])

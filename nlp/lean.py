@@ -280,14 +280,14 @@ def _distinct(found: np.ndarray, count: int) -> np.ndarray:
 
 
 @njit(cache=True, nogil=True)
-def _term_span(ends: np.ndarray, term: np.int64) -> tuple[np.int64, np.int64]:
-    """Where vocabulary term ``term`` lies in the word view's bytes."""
-    return (ends[term - 1] if term > 0 else np.int64(0)), ends[term]
+def _term_span(ends: np.ndarray, term: int) -> tuple[int, int]:
+    """Where term ``term`` lies in an array of terms stored back to back that end at ``ends``."""
+    return (ends[term - 1] if term > 0 else 0), ends[term]
 
 
 @njit(cache=True, nogil=True)
 def _is_term(
-    lemma_bytes: np.ndarray, start: int, end: int, utf8: np.ndarray, ends: np.ndarray, term: np.int64
+    lemma_bytes: np.ndarray, start: int, end: int, utf8: np.ndarray, ends: np.ndarray, term: int
 ) -> bool:
     """Whether ``lemma_bytes[start:end]`` are the bytes of vocabulary term ``term``."""
     term_start, term_end = _term_span(ends, term)
@@ -463,14 +463,12 @@ def _shown_terms(ranked: np.ndarray, codes: np.ndarray, ends: np.ndarray, limit:
     for row in ranked:
         if count == limit:
             break
-        start = ends[row - 1] if row > 0 else 0
-        end = ends[row]
+        start, end = _term_span(ends, row)
         if end == start:
             continue
         overlaps = False
         for k in range(count):
-            other_start = ends[chosen[k] - 1] if chosen[k] > 0 else 0
-            other_end = ends[chosen[k]]
+            other_start, other_end = _term_span(ends, chosen[k])
             if _contains(codes, start, end, other_start, other_end) or _contains(
                 codes, other_start, other_end, start, end
             ):
@@ -533,7 +531,7 @@ def _score(
 @njit(cache=True, nogil=True)
 def _score_text(
     tonode: int,
-    tagger: int,
+    handle: int,
     utf8: bytes,
     explanation_terms: int,
     values: np.ndarray,
@@ -548,7 +546,7 @@ def _score_text(
 ) -> int:
     """`_score` of the message ``utf8``, parsed by MeCab (`nlp.mecab.parse`) here; -1 if
     MeCab failed."""
-    bos = parse(tonode, tagger, utf8)
+    bos = parse(tonode, handle, utf8)
     if bos == 0:
         return -1
     size = len(utf8)

@@ -69,8 +69,6 @@ def _library() -> ctypes.CDLL:
     library.mecab_destroy.restype = None
     library.mecab_strerror.argtypes = [ctypes.c_void_p]
     library.mecab_strerror.restype = ctypes.c_char_p
-    library.mecab_sparse_tonode2.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t]
-    library.mecab_sparse_tonode2.restype = ctypes.c_void_p
     return library
 
 
@@ -89,7 +87,9 @@ class Parser:
         self._destroy = library.mecab_destroy
         # What `parse` needs to call MeCab from compiled code: the function and the tagger.
         tonode = ctypes.cast(library.mecab_sparse_tonode2, ctypes.c_void_p).value
-        self.tagger: tuple[int, int] = (int(tonode or 0), int(handle))
+        if not tonode:
+            raise MecabUnavailableError("MeCab's library has no mecab_sparse_tonode2")
+        self.tagger: tuple[int, int] = (int(tonode), int(handle))
         self._check_layout()
 
     def nodes(self, data: bytes) -> int:

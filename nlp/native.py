@@ -2,16 +2,16 @@
 open-addressing hash table that the lean scorer and the cue automaton share.
 
 `nlp.mecab` reads MeCab's node structs, which live outside any numpy array, and the lean
-scorer prefetches the hash-table slots and weight rows of a message's terms before reading
-them: after MeCab has run most of those reads miss the cache, and asking for all of them
-at once lets the memory system overlap the misses instead of waiting for each in turn.
+scorer prefetches the hash-table slots and weight rows of a message's terms a few reads
+ahead: after MeCab has run most of those reads miss the cache, and asking for them early
+lets the memory system overlap the misses instead of waiting for each in turn.
 
 The memory functions are numba intrinsics: callable only from compiled code, with an
 integer address. `call_c3` lets a kernel call MeCab itself: through ctypes, the call
 costs more than a third of a microsecond before MeCab starts.
 
-A hash table is an int64 array (slots, 2): a non-zero key and its value side by side, so a
-probe reads one cache line; key 0 marks an empty slot. Its size is a power of two, at most
+A hash table is an int64 array (slots, 1 + k): a non-zero key and its k values side by
+side, so a probe reads one cache line; key 0 marks an empty slot. Its size is a power of two, at most
 half full, and a key's first slot is its Fibonacci hash (the top bits of key * 2^64/phi).
 """
 

@@ -15,7 +15,7 @@ from nlp.classifier import Classifier
 from nlp.corpus import Example, load_corpus
 from nlp.evaluation import evaluate
 from nlp.features import as_columns, prepare
-from nlp.lean import _utf8_hash, _word_rows, _WordView
+from nlp.lean import Scores, _utf8_hash, _word_rows, _WordView
 from nlp.native import new_table
 from nlp.normalize import normalize
 from nlp.taxonomy import OTHER, Taxonomy
@@ -240,3 +240,18 @@ def test_secondary_labels_are_all_other_labels_over_the_floor(classifier: Classi
         assert result.secondary == (() if result.label == OTHER else wanted)
         with_secondary += bool(result.secondary)
     assert with_secondary > 0  # the check above also met messages with secondary labels
+
+
+def test_a_later_label_tied_with_the_runner_up_is_still_a_secondary(classifier: Classifier) -> None:
+    # Probabilities that underflow to 0.0 tie, and ties keep label order: the runner-up
+    # may then be below the floor while a later label, tied with it, is above.
+    labels, floor = classifier.labels, classifier.thresholds.secondary
+    top = next(i for i, label in enumerate(labels) if label != OTHER)
+    rest = [i for i in range(len(labels)) if i != top]
+    later = next(i for i in reversed(rest) if labels[i] != OTHER)
+    decision = [floor - 5.0] * len(labels)
+    decision[top], decision[later] = floor + 900.0, floor + 1.0
+    probabilities = [0.0] * len(labels)
+    probabilities[top] = 1.0
+    scores = Scores(tuple(probabilities), tuple(decision), (), (top, *rest))
+    assert classifier.decide(scores).secondary == (labels[later],)

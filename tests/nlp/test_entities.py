@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.entities import employees_in, extract_entities, industry_in, parse_number
+from nlp.entities import _SOLO_PATTERNS, employees_in, extract_entities, industry_in, parse_number
 from nlp.gazetteer import Gazetteer
 from nlp.normalize import normalize
 from nlp.places import municipalities, place_of_postal_code
@@ -133,3 +133,8 @@ def test_gazetteer_longest_match_left_to_right() -> None:
     assert names.first("なし") is None
     with pytest.raises(ValueError):
         Gazetteer({})
+
+
+def test_every_one_person_pattern_passes_the_cheap_guard() -> None:
+    # employees_in only searches _SOLO_RE in text holding 人 or ひとり.
+    assert all("人" in pattern or "ひとり" in pattern for pattern in _SOLO_PATTERNS)

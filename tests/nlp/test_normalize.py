@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import sys
+import unicodedata
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nlp.normalize import normalize
+from nlp.normalize import _DASH_RE, _INVISIBLE_RE, _NOISE_RE, _SPACE_RE, normalize
 
 
 @pytest.mark.parametrize(
@@ -73,3 +75,30 @@ def test_what_normalisation_leaves_behind(text: str) -> None:
 def test_every_kind_of_whitespace_becomes_one_space(space: str) -> None:
     assert normalize(f"売上{space}資金") == "売上 資金"
     assert normalize(f"売上 {space} 資金") == "売上 資金"
+
+
+def _always_rewritten(text: str, cap: int) -> str:
+    """normalize without its fast path: every rewrite, always."""
+    text = unicodedata.normalize("NFKC", text[: cap * 2])
+    text = _NOISE_RE.sub(" ", _INVISIBLE_RE.sub("", _DASH_RE.sub("-", text)))
+    return _SPACE_RE.sub(" ", text).strip()[:cap].rstrip()
+
+
+# Characters around the fast path's decision, surrogates included.
+_AWKWARD = st.sampled_from(
+    [
+        *" \t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u1680\u2000\u2028\u3000\u202f‐－—\u200b\u202e\ufe0f\U000e0041",
+        *"\ud800\udfff\ue000\u2190😀\U0010fffd㈱ｶﾞ⑴aあ資",
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=_AWKWARD, max_size=30), st.sampled_from([1, 3, 4096]))
+def test_the_fast_path_changes_nothing(text: str, cap: int) -> None:
+    assert normalize(text, max_chars=cap) == _always_rewritten(text, cap)
+
+
+def test_no_whitespace_lies_outside_the_bmp() -> None:
+    # _OTHER_SPACES is built from the BMP only.
+    assert not [c for c in map(chr, range(0x10000, sys.maxunicode + 1)) if c.isspace()]
