@@ -41,6 +41,7 @@ from nlp.native import (
     decode_utf8,
     lookup,
     new_table,
+    on_huge_pages,
     prefetch,
     slot_of,
 )
@@ -192,7 +193,7 @@ class LeanScorer:
         # tag in row group_rows[g], then the model.
         automaton = cues.automaton
         group_rows = np.array([self._tags.get(t, -1) for t in cues.group_tags], dtype=np.int64)
-        self._text_model: tuple[Any, ...] = (
+        text_model = (
             automaton.table,
             automaton.shift,
             automaton.root,
@@ -201,6 +202,12 @@ class LeanScorer:
             group_rows,
             *self._model,
         )
+        # Every table the kernels read, moved onto huge pages (see `on_huge_pages`).
+        moved = iter(on_huge_pages([part for part in text_model if isinstance(part, np.ndarray)]))
+        self._text_model: tuple[Any, ...] = tuple(
+            next(moved) if isinstance(part, np.ndarray) else part for part in text_model
+        )
+        self._model = self._text_model[6:]
 
     def score(self, prepared: Prepared, explain: bool = True) -> Scores:
         """Calibrated probabilities per label for one message."""

@@ -17,6 +17,9 @@ half full, and a key's first slot is its Fibonacci hash (the top bits of key * 2
 
 from __future__ import annotations
 
+import contextlib
+import mmap
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -186,3 +189,32 @@ def _fill(keys: np.ndarray, values: np.ndarray, table: np.ndarray, shift: int) -
             slot = (slot + np.int64(1)) & mask
         table[slot, 0] = keys[k]
         table[slot, 1:] = values[k]
+
+
+_HUGE_PAGE = 2 << 20
+
+
+def on_huge_pages(arrays: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """Copies of ``arrays`` side by side in one memory region that the kernel is asked to
+    back with 2 MB pages (transparent huge pages; where it declines, plain pages).
+
+    The kernels read these tables at scattered places, and MeCab, which runs just before,
+    evicts the page-table entries: with 4 KB pages nearly every read would also wait for a
+    page walk. numpy asks for huge pages only for arrays of 4 MB and more."""
+    sizes = [-(-array.nbytes // 64) * 64 for array in arrays]  # each on its own cache line
+    total = max(sum(sizes), 1)
+    # Private: shared anonymous memory is shmem, which gets no huge pages by default.
+    region = mmap.mmap(-1, total + _HUGE_PAGE, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    raw = np.frombuffer(region, dtype=np.uint8)  # the views below keep the region alive
+    start = -raw.ctypes.data % _HUGE_PAGE
+    advice = getattr(mmap, "MADV_HUGEPAGE", None)
+    if advice is not None:
+        with contextlib.suppress(OSError):  # no transparent huge pages: plain pages do
+            region.madvise(advice, start, total)
+    copies = []
+    for array, size in zip(arrays, sizes, strict=True):
+        copy = raw[start : start + array.nbytes].view(array.dtype).reshape(array.shape)
+        copy[...] = array
+        copies.append(copy)
+        start += size
+    return copies
