@@ -25,6 +25,8 @@ _EMPLOYEES_RES = (
     re.compile(_NUMBER + r"\s*(?:人|名)(?:ほど|くらい|ぐらい|程度)?(?:の|で)?"
                r"(?:会社|企業|工場|事務所|店|規模|体制|でやって|で回して|で営業|の従業員|の社員)"),
 )
+# Both patterns hold a number then 人 or 名; one search for that skips them for most text.
+_COUNT_RE = re.compile(r"[\d〇一二三四五六七八九十百千]\s*[人名]")
 # Each alternative holds 人 or ひとり, which employees_in tests for before searching.
 _SOLO_PATTERNS = ("一人親方", "ひとり親方", "一人で(?:やって|営|経営|切り盛り)", "個人事業")
 _SOLO_RE = re.compile("|".join(_SOLO_PATTERNS))
@@ -82,7 +84,7 @@ def parse_number(token: str) -> int | None:
 
 def employees_in(text: str) -> int | None:
     """The number of employees stated in ``text``, if any."""
-    if "人" in text or "名" in text:  # cheap test first: most messages state no number
+    if _COUNT_RE.search(text):  # what both patterns need: most messages state no number
         for pattern in _EMPLOYEES_RES:
             match = pattern.search(text)
             if match:

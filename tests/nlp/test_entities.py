@@ -3,12 +3,25 @@ industry. A table of tricky cases, each one a way a real message could fool us."
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from nlp.entities import _SOLO_PATTERNS, employees_in, extract_entities, industry_in, parse_number
+from madoguchi.settings import REPO_ROOT
+from nlp.entities import (
+    _COUNT_RE,
+    _EMPLOYEES_RES,
+    _SOLO_PATTERNS,
+    employees_in,
+    extract_entities,
+    industry_in,
+    parse_number,
+)
 from nlp.gazetteer import Gazetteer
 from nlp.normalize import normalize
 from nlp.places import municipalities, place_of_postal_code
+
+CORPUS = REPO_ROOT / "data" / "corpus"
 
 
 @pytest.mark.parametrize(
@@ -138,3 +151,11 @@ def test_gazetteer_longest_match_left_to_right() -> None:
 def test_every_one_person_pattern_passes_the_cheap_guard() -> None:
     # employees_in only searches _SOLO_RE in text holding 人 or ひとり.
     assert all("人" in pattern or "ひとり" in pattern for pattern in _SOLO_PATTERNS)
+
+
+def test_the_number_guard_lets_every_employee_count_through() -> None:
+    # employees_in only tries _EMPLOYEES_RES on text that _COUNT_RE finds something in.
+    texts = [json.loads(line)["text"] for path in sorted(CORPUS.glob("*.jsonl")) for line in path.open(encoding="utf-8")]
+    stated = [t for t in map(normalize, texts) if any(p.search(t) for p in _EMPLOYEES_RES)]
+    assert len(stated) > 20
+    assert all(_COUNT_RE.search(t) for t in stated)
