@@ -165,7 +165,11 @@ class LeanScorer:
         )
         # What an explanation may show of each term: stripped n-grams, nothing for cue tags
         # (the terms behind a tag are lemmas themselves), as code points for the kernel.
-        self._shown = [name.strip() if not name.startswith(TAG_PREFIX) else "" for name in names]
+        # Fresh copies, made in row order: the strings of the frequent terms then lie side
+        # by side, where an explanation finds them cached (it touches each one it shows).
+        self._shown = [
+            name.strip().encode().decode() if not name.startswith(TAG_PREFIX) else "" for name in names
+        ]
         per_term = [code_points(term) for term in self._shown]
         shown_codes = np.concatenate(per_term) if per_term else np.zeros(0, dtype=np.uint32)
         shown_ends = np.cumsum([len(c) for c in per_term], dtype=np.int64)
