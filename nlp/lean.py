@@ -36,17 +36,28 @@ from nlp.features import CHARS, READING, WORDS, Prepared
 from nlp.mecab import MecabUnavailableError, parse, parser, walk
 from nlp.native import (
     CODE_POINT_BITS,
+    Packed,
     buffer_address,
     code_points,
     decode_utf8,
     lookup,
     new_table,
-    on_huge_pages,
+    part_f64,
+    part_i64,
+    part_u8,
+    part_u32,
     prefetch,
     slot_of,
+    table_f64,
+    table_i64,
 )
 
 EXPLANATION_TERMS = 6
+# The arrays of a scorer's `Packed` model, in order.
+(
+    _WORD_TABLE, _WORD_UTF8, _WORD_ENDS, _CHAR_TABLE, _CHAR_SIZES, _READING_TABLE, _READING_SIZES,
+    _WEIGHTED, _BIAS, _SHOWN_CODES, _SHOWN_ENDS, _CUE_TABLE, _CUE_ROOT, _CUE_FAIL, _GROUP_ROWS,
+) = range(15)  # fmt: skip
 _EXPECTED_VIEWS = {"words": WORDS, "chars": CHARS, "reading": READING}
 LOOKAHEAD = 12  # probes in flight ahead of the one being read
 _MAX_NGRAM = 3  # 3 code points of CODE_POINT_BITS fit in a signed 64-bit code
@@ -173,45 +184,41 @@ class LeanScorer:
         per_term = [code_points(term) for term in self._shown]
         shown_codes = np.concatenate(per_term) if per_term else np.zeros(0, dtype=np.uint32)
         shown_ends = np.cumsum([len(c) for c in per_term], dtype=np.int64)
-        # What both kernels read of the model, in the order `_score` unpacks it.
-        chars, reading = ngram_views["chars"], ngram_views["reading"]
-        self._model = (
-            lemmas.table,
-            lemmas.shift,
-            lemmas.utf8,
-            lemmas.ends,
-            lemmas.offset,
-            chars.table,
-            chars.shift,
-            chars.sizes,
-            reading.table,
-            reading.shift,
-            reading.sizes,
-            weighted,
-            bias,
-            beta,
-            shown_codes,
-            shown_ends,
-        )
-        # What `_score_text` reads besides: the cue automaton, whose group g stands for the
-        # tag in row group_rows[g], then the model.
-        automaton = cues.automaton
+        # What the kernels read: the tables packed into one region (in the order of the
+        # _WORD_TABLE ... constants), then the scalars `_score` unpacks; `_score_text` also
+        # takes the cue automaton's shifts. The automaton's group g stands for the tag in
+        # row group_rows[g].
+        chars, reading, automaton = ngram_views["chars"], ngram_views["reading"], cues.automaton
         group_rows = np.array([self._tags.get(t, -1) for t in cues.group_tags], dtype=np.int64)
-        text_model = (
-            automaton.table,
-            automaton.shift,
-            automaton.root,
-            automaton.root_shift,
-            automaton.fail,
-            group_rows,
-            *self._model,
+        packed = Packed.of(
+            [
+                lemmas.table,
+                lemmas.utf8,
+                lemmas.ends,
+                chars.table,
+                chars.sizes,
+                reading.table,
+                reading.sizes,
+                weighted,
+                bias,
+                shown_codes,
+                shown_ends,
+                automaton.table,
+                automaton.root,
+                automaton.fail,
+                group_rows,
+            ]
         )
-        # Every table the kernels read, moved onto huge pages (see `on_huge_pages`).
-        moved = iter(on_huge_pages([part for part in text_model if isinstance(part, np.ndarray)]))
-        self._text_model: tuple[Any, ...] = tuple(
-            next(moved) if isinstance(part, np.ndarray) else part for part in text_model
+        self._model = (
+            packed.region,
+            packed.layout,
+            lemmas.shift,
+            lemmas.offset,
+            chars.shift,
+            reading.shift,
+            beta,
         )
-        self._model = self._text_model[6:]
+        self._text_model: tuple[Any, ...] = (automaton.shift, automaton.root_shift, *self._model)
 
     def score(self, prepared: Prepared, explain: bool = True) -> Scores:
         """Calibrated probabilities per label for one message."""
@@ -507,12 +514,18 @@ def _score(
     probable first) then the rows of the explaining terms into ``ranks``; returns how many
     terms explain. Lemmas come first, surface n-grams only when no lemma pushed towards the
     top label (readings mean nothing to a person)."""
-    (
-        word_table, word_shift, word_utf8, word_ends, word_offset,
-        char_table, char_shift, char_sizes, reading_table, reading_shift, reading_sizes,
-        weighted, bias, beta, shown_codes, shown_ends,
-    ) = model  # fmt: skip
-    decision = bias.copy()
+    region, layout, word_shift, word_offset, char_shift, reading_shift, beta = model
+    word_table = table_i64(region, layout, _WORD_TABLE)
+    word_utf8 = part_u8(region, layout, _WORD_UTF8)
+    word_ends = part_i64(region, layout, _WORD_ENDS)
+    char_table = table_i64(region, layout, _CHAR_TABLE)
+    char_sizes = part_i64(region, layout, _CHAR_SIZES)
+    reading_table = table_i64(region, layout, _READING_TABLE)
+    reading_sizes = part_i64(region, layout, _READING_SIZES)
+    weighted = table_f64(region, layout, _WEIGHTED)
+    shown_codes = part_u32(region, layout, _SHOWN_CODES)
+    shown_ends = part_i64(region, layout, _SHOWN_ENDS)
+    decision = part_f64(region, layout, _BIAS).copy()
     words = _word_rows(
         lemma_bytes, lemma_ends, tag_rows, word_table, word_shift, word_utf8, word_ends, word_offset
     )
@@ -547,16 +560,17 @@ def _score_text(
     explanation_terms: int,
     values: np.ndarray,
     ranks: np.ndarray,
-    cue_table: np.ndarray,
     cue_shift: int,
-    cue_root: np.ndarray,
     cue_root_shift: int,
-    cue_fail: np.ndarray,
-    group_rows: np.ndarray,
-    *model: Any,  # LeanScorer._model (LeanScorer._text_model holds all from cue_table on)
+    *model: Any,  # LeanScorer._model (LeanScorer._text_model holds all from cue_shift on)
 ) -> int:
     """`_score` of the message ``utf8``, parsed by MeCab (`nlp.mecab.parse`) here; -1 if
     MeCab failed."""
+    region, layout = model[0], model[1]
+    cue_table = table_i64(region, layout, _CUE_TABLE)
+    cue_root = table_i64(region, layout, _CUE_ROOT)
+    cue_fail = part_i64(region, layout, _CUE_FAIL)
+    group_rows = part_i64(region, layout, _GROUP_ROWS)
     bos = parse(tonode, handle, utf8)
     if bos == 0:
         return -1

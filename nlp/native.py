@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import mmap
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -194,27 +195,80 @@ def _fill(keys: np.ndarray, values: np.ndarray, table: np.ndarray, shift: int) -
 _HUGE_PAGE = 2 << 20
 
 
-def on_huge_pages(arrays: Sequence[np.ndarray]) -> list[np.ndarray]:
-    """Copies of ``arrays`` side by side in one memory region that the kernel is asked to
-    back with 2 MB pages (transparent huge pages; where it declines, plain pages).
+@dataclass(frozen=True, slots=True)
+class Packed:
+    """Arrays copied side by side into one memory region, which a kernel takes as two
+    arguments and reads back with `part_u8` ... `table_f64` (a numba call pays ~65 ns to
+    dispatch each array argument: the scorer's fifteen arrays cost more than a microsecond).
 
-    The kernels read these tables at scattered places, and MeCab, which runs just before,
-    evicts the page-table entries: with 4 KB pages nearly every read would also wait for a
-    page walk. numpy asks for huge pages only for arrays of 4 MB and more."""
-    sizes = [-(-array.nbytes // 64) * 64 for array in arrays]  # each on its own cache line
-    total = max(sum(sizes), 1)
-    # Private: shared anonymous memory is shmem, which gets no huge pages by default.
-    region = mmap.mmap(-1, total + _HUGE_PAGE, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
-    raw = np.frombuffer(region, dtype=np.uint8)  # the views below keep the region alive
-    start = -raw.ctypes.data % _HUGE_PAGE
-    advice = getattr(mmap, "MADV_HUGEPAGE", None)
-    if advice is not None:
-        with contextlib.suppress(OSError):  # no transparent huge pages: plain pages do
-            region.madvise(advice, start, total)
-    copies = []
-    for array, size in zip(arrays, sizes, strict=True):
-        copy = raw[start : start + array.nbytes].view(array.dtype).reshape(array.shape)
-        copy[...] = array
-        copies.append(copy)
-        start += size
-    return copies
+    The kernel is asked to back the region with 2 MB pages (transparent huge pages; where it
+    declines, plain pages do). The kernels read these tables at scattered places right
+    after MeCab has run and evicted the page-table entries: with 4 KB pages nearly every
+    read would also wait for a page walk. numpy asks for huge pages only from 4 MB."""
+
+    region: np.ndarray  # uint8
+    layout: np.ndarray  # int64 (arrays, 3): byte offset, byte length, columns (1 if 1-D)
+
+    @classmethod
+    def of(cls, arrays: Sequence[np.ndarray]) -> Packed:
+        arrays = [np.ascontiguousarray(array) for array in arrays]
+        sizes = [-(-array.nbytes // 64) * 64 for array in arrays]  # each on its own cache line
+        total = max(sum(sizes), 1)
+        # Private: shared anonymous memory is shmem, which gets no huge pages by default.
+        region = mmap.mmap(-1, total + _HUGE_PAGE, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+        raw = np.frombuffer(region, dtype=np.uint8)  # the array keeps the region alive
+        start = -raw.ctypes.data % _HUGE_PAGE
+        advice = getattr(mmap, "MADV_HUGEPAGE", None)
+        if advice is not None:
+            with contextlib.suppress(OSError):  # no transparent huge pages: plain pages do
+                region.madvise(advice, start, total)
+        raw = raw[start : start + total]
+        layout = np.zeros((len(arrays), 3), dtype=np.int64)
+        offset = 0
+        for k, (array, size) in enumerate(zip(arrays, sizes, strict=True)):
+            raw[offset : offset + array.nbytes] = array.reshape(-1).view(np.uint8)
+            layout[k] = offset, array.nbytes, array.shape[1] if array.ndim == 2 else 1
+            offset += size
+        return cls(raw, layout)
+
+    def part(self, k: int, dtype: type[np.generic]) -> np.ndarray:
+        """Array ``k`` as Python sees it (the kernels use the functions below)."""
+        offset, size, columns = self.layout[k].tolist()
+        flat = self.region[offset : offset + size].view(dtype)
+        return flat.reshape(-1, columns) if columns > 1 else flat
+
+
+@njit(cache=True, nogil=True)
+def part_u8(region: np.ndarray, layout: np.ndarray, k: int) -> np.ndarray:
+    """The bytes of array ``k`` of a `Packed` region."""
+    offset = layout[k, 0]
+    return region[offset : offset + layout[k, 1]]
+
+
+@njit(cache=True, nogil=True)
+def part_u32(region: np.ndarray, layout: np.ndarray, k: int) -> np.ndarray:
+    return part_u8(region, layout, k).view(np.uint32)
+
+
+@njit(cache=True, nogil=True)
+def part_i64(region: np.ndarray, layout: np.ndarray, k: int) -> np.ndarray:
+    return part_u8(region, layout, k).view(np.int64)
+
+
+@njit(cache=True, nogil=True)
+def part_f64(region: np.ndarray, layout: np.ndarray, k: int) -> np.ndarray:
+    return part_u8(region, layout, k).view(np.float64)
+
+
+@njit(cache=True, nogil=True)
+def table_i64(region: np.ndarray, layout: np.ndarray, k: int) -> np.ndarray:
+    """Array ``k`` as an int64 matrix."""
+    flat = part_i64(region, layout, k)
+    return flat.reshape((flat.shape[0] // layout[k, 2], layout[k, 2]))
+
+
+@njit(cache=True, nogil=True)
+def table_f64(region: np.ndarray, layout: np.ndarray, k: int) -> np.ndarray:
+    """Array ``k`` as a float64 matrix."""
+    flat = part_f64(region, layout, k)
+    return flat.reshape((flat.shape[0] // layout[k, 2], layout[k, 2]))

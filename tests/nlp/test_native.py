@@ -4,25 +4,32 @@ from __future__ import annotations
 
 import numpy as np
 
-from nlp.native import lookup, new_table, on_huge_pages
+from nlp.native import Packed, lookup, new_table, part_f64, part_i64, part_u8, part_u32, table_f64, table_i64
 
 
-def test_huge_page_copies_equal_their_originals() -> None:
+def test_packed_arrays_read_back_as_they_were() -> None:
     originals = [
         np.arange(12, dtype=np.int64).reshape(6, 2),
         np.array([0.5, -1.25, 3.0]),
         np.zeros(0, dtype=np.uint32),
         np.frombuffer("後継者".encode(), dtype=np.uint8),
+        np.arange(8, dtype=np.float64).reshape(2, 4),
         np.arange(7, dtype=np.uint32),
     ]
-    copies = on_huge_pages(originals)
-    for original, copy in zip(originals, copies, strict=True):
-        assert copy.dtype == original.dtype and copy.shape == original.shape
-        assert np.array_equal(copy, original)
-        assert copy.flags.c_contiguous
-    addresses = [copy.ctypes.data for copy in copies if copy.size]  # an empty one has none
-    assert all(address % 64 == 0 for address in addresses)  # each on its own cache line
-    assert addresses == sorted(addresses) and addresses[-1] - addresses[0] < 1024  # side by side
+    packed = Packed.of(originals)
+    offsets = packed.layout[:, 0].tolist()
+    assert offsets == sorted(offsets) and all(offset % 64 == 0 for offset in offsets)  # own lines
+    assert packed.region.ctypes.data % 64 == 0
+    for k, original in enumerate(originals):
+        assert np.array_equal(packed.part(k, original.dtype.type), original)
+    # ... and as the kernels read them.
+    assert np.array_equal(table_i64(packed.region, packed.layout, 0), originals[0])
+    assert np.array_equal(part_f64(packed.region, packed.layout, 1), originals[1])
+    assert part_u32(packed.region, packed.layout, 2).shape == (0,)
+    assert np.array_equal(part_u8(packed.region, packed.layout, 3), originals[3])
+    assert np.array_equal(table_f64(packed.region, packed.layout, 4), originals[4])
+    assert np.array_equal(part_u32(packed.region, packed.layout, 5), originals[5])
+    assert np.array_equal(part_i64(packed.region, packed.layout, 0), originals[0].reshape(-1))
 
 
 def test_a_table_holds_a_row_per_key() -> None:
