@@ -15,7 +15,8 @@ from nlp.places import Place, find_places
 _KANJI_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6,
                  "七": 7, "八": 8, "九": 9, "两": 2, "両": 2}
 _KANJI_UNITS = {"十": 10, "百": 100, "千": 1000}
-_NUMBER = r"(\d{1,5}|[〇一二三四五六七八九十百千]{1,6})"
+_NUMERALS = "〇一二三四五六七八九十百千"
+_NUMBER = rf"(\d{{1,5}}|[{_NUMERALS}]{{1,6}})"
 _ABOUT = r"(?:約|およそ|大体|だいたい|ざっと|ほぼ)?"
 _EMPLOYEES_RES = (
     re.compile(
@@ -25,8 +26,9 @@ _EMPLOYEES_RES = (
     re.compile(_NUMBER + r"\s*(?:人|名)(?:ほど|くらい|ぐらい|程度)?(?:の|で)?"
                r"(?:会社|企業|工場|事務所|店|規模|体制|でやって|で回して|で営業|の従業員|の社員)"),
 )
-# Both patterns hold a number then 人 or 名; one search for that skips them for most text.
-_COUNT_RE = re.compile(r"[\d〇一二三四五六七八九十百千]\s*[人名]")
+# Both patterns hold a number then 人 or 名: text without that is skipped (after the
+# cheaper test for 人 or 名 at all, which most text fails).
+_COUNT_RE = re.compile(rf"[\d{_NUMERALS}]\s*[人名]")
 # Each alternative holds 人 or ひとり, which employees_in tests for before searching.
 _SOLO_PATTERNS = ("一人親方", "ひとり親方", "一人で(?:やって|営|経営|切り盛り)", "個人事業")
 _SOLO_RE = re.compile("|".join(_SOLO_PATTERNS))
@@ -84,7 +86,7 @@ def parse_number(token: str) -> int | None:
 
 def employees_in(text: str) -> int | None:
     """The number of employees stated in ``text``, if any."""
-    if _COUNT_RE.search(text):  # what both patterns need: most messages state no number
+    if ("人" in text or "名" in text) and _COUNT_RE.search(text):  # most messages state no number
         for pattern in _EMPLOYEES_RES:
             match = pattern.search(text)
             if match:

@@ -179,7 +179,10 @@ class LeanScorer:
         # Fresh copies, made in row order: the strings of the frequent terms then lie side
         # by side, where an explanation finds them cached (it touches each one it shows).
         self._shown = [
-            name.strip().encode().decode() if not name.startswith(TAG_PREFIX) else "" for name in names
+            name.strip().encode("utf-8", "surrogatepass").decode("utf-8", "surrogatepass")
+            if not name.startswith(TAG_PREFIX)
+            else ""
+            for name in names
         ]
         per_term = [code_points(term) for term in self._shown]
         shown_codes = np.concatenate(per_term) if per_term else np.zeros(0, dtype=np.uint32)
@@ -191,22 +194,22 @@ class LeanScorer:
         chars, reading, automaton = ngram_views["chars"], ngram_views["reading"], cues.automaton
         group_rows = np.array([self._tags.get(t, -1) for t in cues.group_tags], dtype=np.int64)
         packed = Packed.of(
-            [
-                lemmas.table,
-                lemmas.utf8,
-                lemmas.ends,
-                chars.table,
-                chars.sizes,
-                reading.table,
-                reading.sizes,
-                weighted,
-                bias,
-                shown_codes,
-                shown_ends,
-                automaton.table,
-                automaton.root,
-                automaton.fail,
-                group_rows,
+            [  # with the dtype each is read as in the kernels
+                (lemmas.table, np.int64),
+                (lemmas.utf8, np.uint8),
+                (lemmas.ends, np.int64),
+                (chars.table, np.int64),
+                (chars.sizes, np.int64),
+                (reading.table, np.int64),
+                (reading.sizes, np.int64),
+                (weighted, np.float64),
+                (bias, np.float64),
+                (shown_codes, np.uint32),
+                (shown_ends, np.int64),
+                (automaton.table, np.int64),
+                (automaton.root, np.int64),
+                (automaton.fail, np.int64),
+                (group_rows, np.int64),
             ]
         )
         self._model = (

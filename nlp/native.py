@@ -11,8 +11,12 @@ integer address. `call_c3` lets a kernel call MeCab itself: through ctypes, the 
 costs more than a third of a microsecond before MeCab starts.
 
 A hash table is an int64 array (slots, 1 + k): a non-zero key and its k values side by
-side, so a probe reads one cache line; key 0 marks an empty slot. Its size is a power of two, at most
-half full, and a key's first slot is its Fibonacci hash (the top bits of key * 2^64/phi).
+side, so a probe reads one cache line; key 0 marks an empty slot. Its size is a power of
+two, at most half full, and a key's first slot is its Fibonacci hash (the top bits of
+key * 2^64/phi).
+
+`Packed` holds a model's tables in one region on huge pages, which a kernel takes as two
+arguments and views with `part_u8` ... `table_f64`.
 """
 
 from __future__ import annotations
@@ -201,19 +205,25 @@ class Packed:
     arguments and reads back with `part_u8` ... `table_f64` (a numba call pays ~65 ns to
     dispatch each array argument: the scorer's fifteen arrays cost more than a microsecond).
 
-    The kernel is asked to back the region with 2 MB pages (transparent huge pages; where it
+    Linux is asked to back the region with 2 MB pages (transparent huge pages; where it
     declines, plain pages do). The kernels read these tables at scattered places right
     after MeCab has run and evicted the page-table entries: with 4 KB pages nearly every
-    read would also wait for a page walk. numpy asks for huge pages only from 4 MB."""
+    read would also wait for a page walk. numpy asks for huge pages only from 4 MB. The
+    region is rounded up to whole 2 MB pages (only whole ones are granted), so a model
+    keeps up to 2 MB more resident than its tables need."""
 
     region: np.ndarray  # uint8
-    layout: np.ndarray  # int64 (arrays, 3): byte offset, byte length, columns (1 if 1-D)
+    layout: np.ndarray  # int64 (arrays, 3): byte offset, byte length, columns (0 if 1-D)
 
     @classmethod
-    def of(cls, arrays: Sequence[np.ndarray]) -> Packed:
-        arrays = [np.ascontiguousarray(array) for array in arrays]
-        sizes = [-(-array.nbytes // 64) * 64 for array in arrays]  # each on its own cache line
-        total = max(sum(sizes), 1)
+    def of(cls, arrays: Sequence[tuple[np.ndarray, type[np.generic]]]) -> Packed:
+        """Pack each array, checked to have the dtype its reader (`part_u32`, ...) expects."""
+        for array, dtype in arrays:
+            if array.dtype != dtype or array.ndim > 2:
+                raise ValueError(f"cannot pack a {array.ndim}-D {array.dtype} array as {dtype.__name__}")
+        contiguous = [np.ascontiguousarray(array) for array, _ in arrays]
+        sizes = [-(-array.nbytes // 64) * 64 for array in contiguous]  # each on its own cache line
+        total = -(-max(sum(sizes), 1) // _HUGE_PAGE) * _HUGE_PAGE
         # Private: shared anonymous memory is shmem, which gets no huge pages by default.
         region = mmap.mmap(-1, total + _HUGE_PAGE, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
         raw = np.frombuffer(region, dtype=np.uint8)  # the array keeps the region alive
@@ -223,11 +233,11 @@ class Packed:
             with contextlib.suppress(OSError):  # no transparent huge pages: plain pages do
                 region.madvise(advice, start, total)
         raw = raw[start : start + total]
-        layout = np.zeros((len(arrays), 3), dtype=np.int64)
+        layout = np.zeros((len(contiguous), 3), dtype=np.int64)
         offset = 0
-        for k, (array, size) in enumerate(zip(arrays, sizes, strict=True)):
+        for k, (array, size) in enumerate(zip(contiguous, sizes, strict=True)):
             raw[offset : offset + array.nbytes] = array.reshape(-1).view(np.uint8)
-            layout[k] = offset, array.nbytes, array.shape[1] if array.ndim == 2 else 1
+            layout[k] = offset, array.nbytes, array.shape[1] if array.ndim == 2 else 0
             offset += size
         return cls(raw, layout)
 
@@ -235,7 +245,7 @@ class Packed:
         """Array ``k`` as Python sees it (the kernels use the functions below)."""
         offset, size, columns = self.layout[k].tolist()
         flat = self.region[offset : offset + size].view(dtype)
-        return flat.reshape(-1, columns) if columns > 1 else flat
+        return flat.reshape(-1, columns) if columns else flat
 
 
 @njit(cache=True, nogil=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from nlp.native import Packed, lookup, new_table, part_f64, part_i64, part_u8, part_u32, table_f64, table_i64
 
@@ -16,10 +17,12 @@ def test_packed_arrays_read_back_as_they_were() -> None:
         np.arange(8, dtype=np.float64).reshape(2, 4),
         np.arange(7, dtype=np.uint32),
     ]
-    packed = Packed.of(originals)
-    offsets = packed.layout[:, 0].tolist()
-    assert offsets == sorted(offsets) and all(offset % 64 == 0 for offset in offsets)  # own lines
-    assert packed.region.ctypes.data % 64 == 0
+    packed = Packed.of([(array, array.dtype.type) for array in originals])
+    offsets, sizes = packed.layout[:, 0].tolist(), packed.layout[:, 1].tolist()
+    assert all(offset % 64 == 0 for offset in offsets)  # each on its own cache line
+    ends = [offset + size for offset, size in zip(offsets, sizes, strict=True)]
+    assert all(end <= start for end, start in zip(ends, offsets[1:], strict=False))  # no overlap
+    assert packed.region.ctypes.data % (2 << 20) == 0 and packed.region.size % (2 << 20) == 0  # whole huge pages
     for k, original in enumerate(originals):
         assert np.array_equal(packed.part(k, original.dtype.type), original)
     # ... and as the kernels read them.
@@ -38,3 +41,10 @@ def test_a_table_holds_a_row_per_key() -> None:
     assert table.shape[1] == 3
     assert [lookup(table, shift, key) for key in keys] == [1, 3, 5]
     assert lookup(table, shift, np.int64(7)) == -1
+
+
+def test_an_array_is_packed_only_as_the_dtype_it_will_be_read_as() -> None:
+    with pytest.raises(ValueError, match="as float64"):
+        Packed.of([(np.arange(3, dtype=np.int64), np.float64)])
+    with pytest.raises(ValueError, match="3-D"):
+        Packed.of([(np.zeros((2, 2, 2)), np.float64)])
