@@ -40,6 +40,7 @@ from nlp.native import (
     buffer_address,
     code_points,
     decode_utf8,
+    find_slot,
     lookup,
     new_table,
     part_f64,
@@ -47,7 +48,8 @@ from nlp.native import (
     part_u8,
     part_u32,
     prefetch,
-    slot_of,
+    prefetch_slot,
+    probe_from,
     table_f64,
     table_i64,
 )
@@ -59,7 +61,7 @@ EXPLANATION_TERMS = 6
     _WEIGHTED, _BIAS, _SHOWN_CODES, _SHOWN_ENDS, _CUE_TABLE, _CUE_ROOT, _CUE_FAIL, _GROUP_ROWS,
 ) = range(15)  # fmt: skip
 _EXPECTED_VIEWS = {"words": WORDS, "chars": CHARS, "reading": READING}
-LOOKAHEAD = 12  # probes in flight ahead of the one being read
+_LOOKAHEAD = 12  # probes in flight ahead of the one being read
 _MAX_NGRAM = 3  # 3 code points of CODE_POINT_BITS fit in a signed 64-bit code
 
 
@@ -339,40 +341,32 @@ def _word_rows(
     count = lemma_ends.shape[0]
     found = np.empty(count + tag_rows.shape[0], dtype=np.int64)
     codes = np.empty(count, dtype=np.int64)
-    terms = np.empty(count, dtype=np.int64)
+    slots = np.empty(count, dtype=np.int64)
     mask = np.int64(table.shape[0] - 1)
-    base, line = np.uint64(table.ctypes.data), np.uint64(table.strides[0])
     start = 0
     for k in range(count):
         codes[k] = _utf8_hash(lemma_bytes, start, lemma_ends[k])
-        prefetch(base + np.uint64(slot_of(codes[k], shift)) * line)
+        prefetch_slot(table, shift, codes[k])
         start = lemma_ends[k]
     ends_base = np.uint64(ends.ctypes.data)
     for k in range(count):  # the first term with the lemma's hash (usually the only one)
-        terms[k] = lookup(table, shift, codes[k])
-        if terms[k] > 0:
-            prefetch(ends_base + np.uint64(terms[k] - 1) * np.uint64(8))
+        slots[k] = find_slot(table, shift, codes[k])
+        if slots[k] >= 0 and table[slots[k], 1] > 0:
+            prefetch(ends_base + np.uint64(table[slots[k], 1] - 1) * np.uint64(8))
     utf8_base = np.uint64(utf8.ctypes.data)
     for k in range(count):
-        if terms[k] >= 0:
-            prefetch(utf8_base + np.uint64(_term_span(ends, terms[k])[0]))
+        if slots[k] >= 0:
+            prefetch(utf8_base + np.uint64(_term_span(ends, table[slots[k], 1])[0]))
     rows = 0
     start = 0
     for k in range(count):
         end = lemma_ends[k]
-        term = terms[k]
-        if term >= 0 and not _is_term(lemma_bytes, start, end, utf8, ends, term):
-            # Another term with the same 64-bit hash: walk on through its probe sequence.
-            term = np.int64(-1)
-            slot = slot_of(codes[k], shift)
-            while table[slot, 0] != 0:
-                candidate = table[slot, 1]
-                if table[slot, 0] == codes[k] and _is_term(lemma_bytes, start, end, utf8, ends, candidate):
-                    term = candidate
-                    break
-                slot = (slot + np.int64(1)) & mask
-        if term >= 0:
-            found[rows] = offset + term
+        slot = slots[k]
+        # Another term with the same 64-bit hash: walk on through the probe sequence.
+        while slot >= 0 and not _is_term(lemma_bytes, start, end, utf8, ends, table[slot, 1]):
+            slot = probe_from(table, codes[k], (slot + np.int64(1)) & mask)
+        if slot >= 0:
+            found[rows] = offset + table[slot, 1]
             rows += 1
         start = end
     for row in tag_rows:
@@ -399,15 +393,13 @@ def _ngram_rows(
                 codes[count] = code
                 count += 1
     found = 0
-    base = np.uint64(table.ctypes.data)
-    line = np.uint64(table.strides[0])
     # The slots a few probes ahead are asked for while this one is read: the misses
     # overlap, and no more of them are in flight than the core can track.
-    for k in range(min(count, LOOKAHEAD)):
-        prefetch(base + np.uint64(slot_of(codes[k], shift)) * line)
+    for k in range(min(count, _LOOKAHEAD)):
+        prefetch_slot(table, shift, codes[k])
     for k in range(count):
-        if k + LOOKAHEAD < count:
-            prefetch(base + np.uint64(slot_of(codes[k + LOOKAHEAD], shift)) * line)
+        if k + _LOOKAHEAD < count:
+            prefetch_slot(table, shift, codes[k + _LOOKAHEAD])
         row = lookup(table, shift, codes[k])
         if row >= 0:
             codes[found] = row
@@ -431,11 +423,11 @@ def _add_view(rows: np.ndarray, weighted: np.ndarray, decision: np.ndarray) -> N
     labels = decision.shape[0]
     total = np.zeros(labels)
     norm = 0.0
-    for k in range(min(count, LOOKAHEAD)):
+    for k in range(min(count, _LOOKAHEAD)):
         _prefetch_row(weighted, rows[k])
     for k in range(count):
-        if k + LOOKAHEAD < count:
-            _prefetch_row(weighted, rows[k + LOOKAHEAD])
+        if k + _LOOKAHEAD < count:
+            _prefetch_row(weighted, rows[k + _LOOKAHEAD])
         row = rows[k]
         norm += weighted[row, labels]
         for label in range(labels):

@@ -167,15 +167,27 @@ def slot_of(key: np.int64, shift: int) -> np.int64:
 
 
 @njit(cache=True, nogil=True)
-def find_slot(table: np.ndarray, shift: int, key: np.int64) -> np.int64:
-    """The slot that holds ``key``, or -1."""
+def probe_from(table: np.ndarray, key: np.int64, slot: np.int64) -> np.int64:
+    """The first slot from ``slot`` on that holds ``key``, or -1 once an empty slot is
+    reached (a table may hold one key in several slots: `find_slot` finds the first)."""
     mask = np.int64(table.shape[0] - 1)
-    slot = slot_of(key, shift)
     while table[slot, 0] != 0:
         if table[slot, 0] == key:
             return slot
         slot = (slot + np.int64(1)) & mask
     return np.int64(-1)
+
+
+@njit(cache=True, nogil=True)
+def find_slot(table: np.ndarray, shift: int, key: np.int64) -> np.int64:
+    """The slot that holds ``key``, or -1."""
+    return probe_from(table, key, slot_of(key, shift))
+
+
+@njit(cache=True, nogil=True)
+def prefetch_slot(table: np.ndarray, shift: int, key: np.int64) -> None:
+    """Ask for the cache line of ``key``'s first slot, to be read soon."""
+    prefetch(np.uint64(table.ctypes.data) + np.uint64(slot_of(key, shift)) * np.uint64(table.strides[0]))
 
 
 @njit(cache=True, nogil=True)
