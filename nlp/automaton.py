@@ -71,6 +71,7 @@ class MaskAutomaton:
                     target = fail[target]
                 fail[child] = children[target].get(char, 0)
                 queue.append(child)
+
         def table_of(edges: list[tuple[int, int]]) -> tuple[np.ndarray, int]:
             """The hash table of (key, target) transitions."""
             rows = [(child, masks[child], fail[child]) for _, child in edges]

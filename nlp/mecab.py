@@ -53,8 +53,6 @@ class MecabUnavailableError(RuntimeError):
     """MeCab's C library or the dictionary could not be loaded."""
 
 
-
-
 @functools.cache
 def _library() -> ctypes.CDLL:
     """MeCab's C library: the copy fugashi ships (fugashi.libs/) or a system one."""

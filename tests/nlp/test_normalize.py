@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nlp.normalize import _DASH_RE, _INVISIBLE_RE, _NOISE_RE, _SPACE_RE, normalize
+from nlp.normalize import _DASH_RE, _INVISIBLE_RE, _NOISE_RE, _OTHER_SPACES, _SPACE_RE, normalize
 
 
 @pytest.mark.parametrize(
@@ -100,5 +100,9 @@ def test_the_fast_path_changes_nothing(text: str, cap: int) -> None:
 
 
 def test_no_whitespace_lies_outside_the_bmp() -> None:
-    # _OTHER_SPACES is built from the BMP only.
+    # _OTHER_SPACES lists the whitespace of the BMP only.
     assert not [c for c in map(chr, range(0x10000, sys.maxunicode + 1)) if c.isspace()]
+
+
+def test_the_fast_path_knows_every_whitespace_character() -> None:
+    assert "".join(c for c in map(chr, range(0x10000)) if c.isspace() and c != " ") == _OTHER_SPACES

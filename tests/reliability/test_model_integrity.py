@@ -72,10 +72,6 @@ class _Untrusted:
     """Any class outside the allowlist."""
 
 
-def _staging(root: Path) -> bool:
-    return any(p.name.startswith(".v") and p.is_dir() for p in root.iterdir())
-
-
 # Kills a process the moment a staging directory appears in a models directory. It runs as
 # a process of its own: a watching thread in the test would share the GIL with the reader
 # thread that keeps loading models, and could miss the staging window (about 80 ms).
