@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Generic, NamedTuple, TypeVar
 
-from ahocorasick_rs import AhoCorasick, MatchKind
+from ahocorasick_rs import AhoCorasick, Implementation, MatchKind
 
 V = TypeVar("V")
 
@@ -36,7 +36,11 @@ class Gazetteer(Generic[V]):
         self._names = list(names)
         self._values = [names[name] for name in self._names]
         # Leftmost-longest: at the first position where a name starts, the longest one.
-        self._automaton = AhoCorasick(self._names, matchkind=MatchKind.LeftmostLongest)
+        # A DFA, asked for by name: for a few hundred names the library would pick an NFA,
+        # which took 1.6-2.5x as long per message (0.58 against 0.37 µs on 26 characters).
+        self._automaton = AhoCorasick(
+            self._names, matchkind=MatchKind.LeftmostLongest, implementation=Implementation.DFA
+        )
 
     def find(self, text: str) -> list[Match[V]]:
         """Every match in ``text``, left to right, longest first, never overlapping."""
