@@ -87,10 +87,12 @@ def _near_copies(texts: Sequence[str], corpus: Sequence[str]) -> Iterator[tuple[
 def test_the_near_copy_search_finds_what_a_full_scan_finds() -> None:
     corpus = ["ひとが たりなくて こまってます", "人が足りなくて困っています", "後継者がいない", "らいげつ の しはらい が たりない"]
     texts = ["ひとがたりなくて こまってます", "らいげつのしはらいが たりないです", "後継ぎがいない", "こんにちは"]
-    full = [
-        (t, c) for t in texts for c in corpus
-        if len(_trigrams(t)) >= 4 and len(_trigrams(t) & _trigrams(c)) >= NEAR_COPY * len(_trigrams(t) | _trigrams(c))
-    ]
+
+    def near(text: str, other: str) -> bool:
+        a, b = _trigrams(text), _trigrams(other)
+        return len(a) >= 4 and len(a & b) >= NEAR_COPY * len(a | b)
+
+    full = [(text, other) for text in texts for other in corpus if near(text, other)]
     assert sorted(_near_copies(texts, corpus)) == sorted(full)
     assert [t for t, _ in full] == ["ひとがたりなくて こまってます", "らいげつのしはらいが たりないです"]
 
