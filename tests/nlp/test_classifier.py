@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -15,7 +15,7 @@ from sklearn.model_selection import train_test_split
 
 from madoguchi.settings import REPO_ROOT
 from nlp.classifier import Classifier
-from nlp.corpus import Example, load_corpus
+from nlp.corpus import Example, load_corpus, read_examples
 from nlp.evaluation import evaluate
 from nlp.features import as_columns, prepare
 from nlp.lean import Scores, _utf8_hash, _word_rows, _WordView
@@ -43,9 +43,14 @@ def test_corpus_is_large_and_balanced(corpus: list[Example], taxonomy: Taxonomy)
     assert len(set(texts)) == len(texts), "duplicate texts in the corpus"
 
 
-@pytest.mark.parametrize("held_out", [UNSEEN, UNSEEN.with_name("unseen_2.jsonl")])
-def test_held_out_sets_share_no_text_with_the_corpus(corpus: list[Example], held_out: Path) -> None:
-    unseen = {json.loads(line)["text"] for line in held_out.read_text("utf-8").splitlines() if line}
+HELD_OUT = [UNSEEN, UNSEEN.with_name("unseen_2.jsonl")]
+
+
+@pytest.mark.parametrize("held_out", HELD_OUT)
+def test_held_out_sets_share_no_text_with_the_corpus(
+    corpus: list[Example], held_out: Path, taxonomy: Taxonomy
+) -> None:
+    unseen = {example.text for example in read_examples(held_out, taxonomy.ids)}
     assert len(unseen) >= 300
     assert not unseen & {e.text for e in corpus}
 
@@ -60,28 +65,41 @@ def _trigrams(text: str) -> frozenset[str]:
     return frozenset(flat[i : i + 3] for i in range(len(flat) - 2))
 
 
-def _near_copies(texts: Sequence[str], corpus: Sequence[str]) -> Iterator[tuple[str, str]]:
-    """Pairs (text, corpus text) at Jaccard >= NEAR_COPY, by prefix filtering: with every
-    set's grams in one global order (rarest first), two sets that similar share a gram among
-    the first len - ceil(NEAR_COPY * len) + 1 of each, so only those grams are indexed."""
-    grams = [_trigrams(text) for text in corpus]
-    frequency = Counter(gram for found in grams for gram in found)
+class _NearCopyIndex:
+    """Texts indexed for finding their near copies (Jaccard >= NEAR_COPY) by prefix
+    filtering: with every set's grams in one global order (rarest first), two sets that
+    similar share a gram among the first len - ceil(NEAR_COPY * len) + 1 of each, so only
+    those grams are indexed."""
 
-    def prefix(found: frozenset[str]) -> list[str]:
-        ordered = sorted(found, key=lambda gram: (frequency[gram], gram))
+    def __init__(self, texts: Sequence[str]) -> None:
+        self._texts = list(texts)
+        self._grams = [_trigrams(text) for text in self._texts]
+        self._frequency = Counter(gram for found in self._grams for gram in found)
+        self._index: defaultdict[str, list[int]] = defaultdict(list)
+        for number, found in enumerate(self._grams):
+            for gram in self._prefix(found):
+                self._index[gram].append(number)
+
+    def _prefix(self, found: frozenset[str]) -> list[str]:
+        ordered = sorted(found, key=lambda gram: (self._frequency[gram], gram))
         return ordered[: len(found) - math.ceil(NEAR_COPY * len(found)) + 1]
 
-    index: defaultdict[str, list[int]] = defaultdict(list)
-    for number, found in enumerate(grams):
-        for gram in prefix(found):
-            index[gram].append(number)
-    for text in texts:
-        found = _trigrams(text)
-        if len(found) < 4:  # a greeting of a word or two is bound to recur
-            continue
-        for number in {n for gram in prefix(found) for n in index[gram]}:
-            if len(found & grams[number]) >= NEAR_COPY * len(found | grams[number]):
-                yield text, corpus[number]
+    def copies_of(self, texts: Sequence[str]) -> list[tuple[str, str]]:
+        """Pairs (text, indexed text) at Jaccard >= NEAR_COPY."""
+        pairs = []
+        for text in texts:
+            found = _trigrams(text)
+            if len(found) < 4:  # a greeting of a word or two is bound to recur
+                continue
+            for number in sorted({n for gram in self._prefix(found) for n in self._index[gram]}):
+                if len(found & self._grams[number]) >= NEAR_COPY * len(found | self._grams[number]):
+                    pairs.append((text, self._texts[number]))
+        return pairs
+
+
+@pytest.fixture(scope="module")
+def corpus_index(corpus: list[Example]) -> _NearCopyIndex:
+    return _NearCopyIndex([e.text for e in corpus])
 
 
 def test_the_near_copy_search_finds_what_a_full_scan_finds() -> None:
@@ -93,16 +111,18 @@ def test_the_near_copy_search_finds_what_a_full_scan_finds() -> None:
         return len(a) >= 4 and len(a & b) >= NEAR_COPY * len(a | b)
 
     full = [(text, other) for text in texts for other in corpus if near(text, other)]
-    assert sorted(_near_copies(texts, corpus)) == sorted(full)
+    assert sorted(_NearCopyIndex(corpus).copies_of(texts)) == sorted(full)
     assert [t for t, _ in full] == ["ひとがたりなくて こまってます", "らいげつのしはらいが たりないです"]
 
 
-@pytest.mark.parametrize("held_out", [UNSEEN, UNSEEN.with_name("unseen_2.jsonl")])
-def test_held_out_sets_hold_no_near_copy_of_a_corpus_text(corpus: list[Example], held_out: Path) -> None:
+@pytest.mark.parametrize("held_out", HELD_OUT)
+def test_held_out_sets_hold_no_near_copy_of_a_corpus_text(
+    corpus_index: _NearCopyIndex, held_out: Path, taxonomy: Taxonomy
+) -> None:
     """A held-out line that is a corpus line with a space or a typo changed measures memory,
     not understanding: new corpus lines that come that close are rewritten or dropped."""
-    unseen = [json.loads(line)["text"] for line in held_out.read_text("utf-8").splitlines() if line]
-    assert list(_near_copies(unseen, [e.text for e in corpus])) == []
+    unseen = [example.text for example in read_examples(held_out, taxonomy.ids)]
+    assert corpus_index.copies_of(unseen) == []
 
 
 def _split(corpus: list[Example]) -> tuple[list[Example], list[Example]]:
