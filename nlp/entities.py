@@ -122,9 +122,7 @@ def extract_entities(text: str, answer: bool = False) -> Entities:
     """All entities of normalised ``text`` (``answer``: it answers "where are you?")."""
     places = find_places(text, answer)
     employees, industry = employees_in(text), industry_in(text)
-    if not places:  # the usual case
-        return Entities(None, None, None, (), employees, industry)
-    place, candidates = choose_place(places)
+    place, candidates = choose_place(places) if places else (None, ())  # most name no place
     if place is None:
         return Entities(None, None, None, candidates, employees, industry)
     return Entities(place.prefecture, place.municipality, place.source, candidates, employees, industry)
