@@ -16,9 +16,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 class Settings(BaseSettings):
     """Every knob of madoguchi; see the README's operations section."""
 
-    model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
-    )
+    # Fields are read only through their aliases: populating by field name would also read
+    # the environment by field name, and $HOME would set `home`.
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     home: Path = Field(default=Path("var"), validation_alias="MADOGUCHI_HOME")
     database_url: str | None = Field(default=None, validation_alias="MADOGUCHI_DATABASE_URL")
