@@ -1,11 +1,13 @@
-"""The three views of a message that the classifier reads, and the pipeline over them.
+"""The four views of a message that the classifier reads, and the pipeline over them.
 
 - words: content-word lemmas from fugashi (robust to conjugation and spelling variants),
   plus one tag per category whose domain terms the message uses (nlp/cues.py), so a
   specialist term the corpus barely knows still counts;
 - chars: character 1-3-grams of the normalised text (typos, unknown words, dialect);
 - reading: character 2-3-grams of the katakana reading of the content words, so that
-  hiragana-only text meets its kanji spelling.
+  hiragana-only text meets its kanji spelling;
+- vectors: the weighted mean direction of the lemmas' pretrained word vectors
+  (nlp/vectors.py), so that words the corpus never used still count.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from sklearn.svm import LinearSVC
 from nlp.cues import cue_lexicon
 from nlp.normalize import DEFAULT_MAX_CHARS, normalize
 from nlp.tokenize import Tokens, tokens
+from nlp.vectors import SifEmbedding
 
 WORDS, CHARS, READING = 0, 1, 2
 # Chosen by 5-fold cross-validation on the corpus: surface 1-3-grams beat bigrams alone by
@@ -77,7 +80,8 @@ def as_columns(items: Sequence[Prepared]) -> np.ndarray:
 
 
 def build_pipeline(c: float = 0.5, calibration_folds: int = 5) -> Pipeline:
-    """An unfitted pipeline: three tf-idf views, a linear SVM, temperature calibration.
+    """An unfitted pipeline: three tf-idf views and the word vectors, a linear SVM,
+    temperature calibration.
 
     Only stock scikit-learn steps, so the artifact loads with skops and the lean scorer
     can read the learned weights directly.
@@ -92,6 +96,7 @@ def build_pipeline(c: float = 0.5, calibration_folds: int = 5) -> Pipeline:
             ("words", tfidf(token_pattern=r"[^ ]+"), WORDS),
             ("chars", tfidf(analyzer="char", ngram_range=CHAR_NGRAMS, min_df=CHAR_MIN_DF), CHARS),
             ("reading", tfidf(analyzer="char", ngram_range=READING_NGRAMS, min_df=READING_MIN_DF), READING),
+            ("vectors", SifEmbedding(), WORDS),
         ]
     )
     # A fixed seed for the dual solver's shuffling: the same data gives the same model.

@@ -3,9 +3,12 @@
 Calling ``Pipeline.predict_proba`` on one document costs about twenty fugashi
 tokenisations (input validation, sparse matrices, several transformers). This module reads
 the vocabularies, idf weights, SVM coefficients and calibration temperature out of the
-fitted pipeline once. Because every view is binary tf-idf with l2 norm, a view adds
+fitted pipeline once. Because every tf-idf view is binary with l2 norm, a view adds
 ``sum(idf_j * W_j) / sqrt(sum(idf_j ** 2))`` over its distinct terms to the SVM decision.
-We keep ``idf_j * W_j`` for all views in one matrix.
+We keep ``idf_j * W_j`` for all views in one matrix. The word-vector view (when the model
+has one) adds ``W @ (scale * v / |v|)`` with ``v`` the weighted sum of the distinct vector
+rows of the lemmas (`nlp.vectors.SifEmbedding`); the word view's table holds each
+vocabulary lemma's vector row, and only lemmas outside the vocabulary ask the vector table.
 
 No term becomes a Python string. A compiled kernel (numba) finds lemmas by a hash of their
 UTF-8 bytes (as `nlp.mecab` hands them over, compared byte for byte on a hit) and packs
@@ -28,6 +31,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 from numba import njit
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import Pipeline
 
 from nlp.automaton import match_mask
@@ -51,17 +55,23 @@ from nlp.native import (
     prefetch_slot,
     probe_from,
     table_f64,
+    table_i8,
     table_i64,
 )
+from nlp.vectors import SifEmbedding, WordVectors
 
 EXPLANATION_TERMS = 6
 # The arrays of a scorer's `Packed` model, in order.
 (
     _WORD_TABLE, _WORD_UTF8, _WORD_ENDS, _CHAR_TABLE, _CHAR_SIZES, _READING_TABLE, _READING_SIZES,
     _WEIGHTED, _BIAS, _SHOWN_CODES, _SHOWN_ENDS, _CUE_TABLE, _CUE_ROOT, _CUE_FAIL, _GROUP_ROWS,
-) = range(15)  # fmt: skip
-_EXPECTED_VIEWS = {"words": WORDS, "chars": CHARS, "reading": READING}
+    _VECTOR_TABLE, _VECTOR_WEIGHTS, _VECTORS, _VECTOR_SCALES, _VECTOR_COEF,
+) = range(20)  # fmt: skip
+# The word-vector view ("vectors", nlp/vectors.py) is optional: models trained before it
+# have only the three tf-idf views.
+_EXPECTED_VIEWS = {"words": WORDS, "chars": CHARS, "reading": READING, "vectors": WORDS}
 _LOOKAHEAD = 12  # probes in flight ahead of the one being read
+_NOT_IN_VOCABULARY = -2  # a lemma's vector row before the vector table is asked
 _MAX_NGRAM = 3  # 3 code points of CODE_POINT_BITS fit in a signed 64-bit code
 
 
@@ -80,22 +90,25 @@ class Scores(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class _WordView:
-    """The word view: a hash table from a term's UTF-8 hash to its index, and the terms'
-    bytes to confirm a hit."""
+    """The word view: a hash table from a term's UTF-8 hash to its index and its word-vector
+    row, and the terms' bytes to confirm a hit."""
 
-    table: np.ndarray  # int64 (slots, 2): hash and term index; hash 0 marks an empty slot
+    # int64 (slots, 3): hash, term index and vector row (-1: none); hash 0 marks an empty
+    # slot. A lemma in the vocabulary finds its vector here, in the line the probe reads.
+    table: np.ndarray
     shift: int
     utf8: np.ndarray  # uint8, every term's bytes back to back
     ends: np.ndarray  # int64, where term i ends in utf8
     offset: int  # the weight row of term 0
 
     @classmethod
-    def build(cls, terms: list[str], offset: int) -> _WordView:
+    def build(cls, terms: list[str], offset: int, vector_rows: dict[str, int]) -> _WordView:
         encoded = [t.encode("utf-8") for t in terms]
         utf8 = np.frombuffer(b"".join(encoded), dtype=np.uint8).copy()
         ends = np.cumsum([len(e) for e in encoded], dtype=np.int64)
         codes = np.array([_utf8_hash(utf8, s, e) for s, e in pairwise([0, *ends.tolist()])], dtype=np.int64)
-        table, shift = new_table(codes, np.arange(len(terms), dtype=np.int64))
+        values = np.array([(index, vector_rows.get(t, -1)) for index, t in enumerate(terms)], dtype=np.int64)
+        table, shift = new_table(codes, values.reshape(len(terms), 2))
         return cls(table, shift, utf8, ends, offset)
 
 
@@ -113,6 +126,53 @@ class _NgramView:
     def build(cls, codes: np.ndarray, rows: np.ndarray, sizes: np.ndarray) -> _NgramView:
         table, shift = new_table(codes, rows)
         return cls(table, shift, sizes)
+
+
+@dataclass(frozen=True, slots=True)
+class _VectorView:
+    """The word-vector view: a hash table from a lemma's UTF-8 hash to its vector row, the
+    vectors, each row's weight and the SVM coefficients of the view times its scale.
+
+    Unlike the word view, a hit is not confirmed byte for byte: the table's 120,000 hashes
+    are distinct (checked here), and a lemma outside it shares a 64-bit hash with one of
+    them about once in 10^14 lemmas. That saves two dependent cache misses per lemma."""
+
+    table: np.ndarray  # int64 (slots, 2): hash and vector row
+    shift: int
+    weights: np.ndarray  # float64, per vector row
+    vectors: np.ndarray  # int8 (rows, dimensions): codes
+    scales: np.ndarray  # float64 (dimensions): a code's step
+    coef: np.ndarray  # float64 (labels, dimensions)
+    rows: dict[str, int]  # lemma to vector row, for the word view's table
+
+    @classmethod
+    def build(cls, embedding: SifEmbedding, coef: np.ndarray) -> _VectorView:
+        table = embedding.table()
+        slots, shift = _vector_table(table)
+        weights = np.ascontiguousarray(embedding.weights_, dtype=np.float64)
+        coef = np.ascontiguousarray(coef * embedding.scale)
+        return cls(slots, shift, weights, table.vectors, table.scales, coef, table.rows)
+
+    @classmethod
+    def empty(cls, labels: int) -> _VectorView:
+        """No word-vector view: a table that finds nothing (one zero vector keeps the arrays 2-D)."""
+        table, shift = new_table(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+        vectors = np.zeros((1, 1), dtype=np.int8)
+        return cls(table, shift, np.zeros(1), vectors, np.zeros(1), np.zeros((labels, 1)), {})
+
+
+_vector_tables: dict[str, tuple[np.ndarray, int]] = {}
+
+
+def _vector_table(table: WordVectors) -> tuple[np.ndarray, int]:
+    """The hash table of a word-vector table's lemmas, built once per process (a reload
+    builds a new scorer from the same table)."""
+    if table.digest not in _vector_tables:
+        codes = _lemma_codes(table.lemma_utf8, table.lemma_ends)
+        if len(np.unique(codes)) != len(codes):
+            raise ValueError("two word-vector lemmas share a hash: the lean scorer cannot tell them apart")
+        _vector_tables[table.digest] = new_table(codes, table.lemma_rows)
+    return _vector_tables[table.digest]
 
 
 def ngram_code(term: str) -> int:
@@ -139,8 +199,17 @@ class LeanScorer:
         blocks: list[np.ndarray] = []
         idf_squared: list[np.ndarray] = []
         ngram_views: dict[str, _NgramView] = {}
+        vector_view = _VectorView.empty(len(self.labels))
         for name, vectorizer, column in features.transformers_:
-            if _EXPECTED_VIEWS.get(name) != column or not vectorizer.binary or vectorizer.norm != "l2":
+            if _EXPECTED_VIEWS.get(name) != column:
+                raise ValueError(f"the lean scorer cannot reproduce feature view {name!r}")
+            if isinstance(vectorizer, SifEmbedding):  # first: the word view needs its rows
+                vector_view = _VectorView.build(vectorizer, coef[:, features.output_indices_[name]])
+        for name, vectorizer, _column in features.transformers_:
+            if isinstance(vectorizer, SifEmbedding):
+                continue
+            tfidf = isinstance(vectorizer, TfidfVectorizer)
+            if not tfidf or not vectorizer.binary or vectorizer.norm != "l2":
                 raise ValueError(f"the lean scorer cannot reproduce feature view {name!r}")
             # Rows in order of document frequency, most frequent first: the rows that most
             # messages read share cache lines and stay cached from one message to the next.
@@ -157,7 +226,7 @@ class LeanScorer:
             if vectorizer.analyzer == "word":
                 # Cue tags are few per message and already strings: a dictionary suffices.
                 self._tags = {t: offset + i for i, t in enumerate(terms) if t.startswith(TAG_PREFIX)}
-                lemmas = _WordView.build(terms, offset)
+                lemmas = _WordView.build(terms, offset, vector_view.rows)
             elif vectorizer.analyzer == "char":
                 low, high = vectorizer.ngram_range
                 if high > _MAX_NGRAM:
@@ -212,6 +281,11 @@ class LeanScorer:
                 (automaton.root, np.int64),
                 (automaton.fail, np.int64),
                 (group_rows, np.int64),
+                (vector_view.table, np.int64),
+                (vector_view.weights, np.float64),
+                (vector_view.vectors, np.int8),
+                (vector_view.scales, np.float64),
+                (vector_view.coef, np.float64),
             ]
         )
         self._model = (
@@ -221,6 +295,7 @@ class LeanScorer:
             lemmas.offset,
             chars.shift,
             reading.shift,
+            vector_view.shift,
             beta,
         )
         self._text_model: tuple[Any, ...] = (automaton.shift, automaton.root_shift, *self._model)
@@ -323,31 +398,43 @@ def _is_term(
 
 
 @njit(cache=True, nogil=True)
+def _lemma_codes(lemma_bytes: np.ndarray, lemma_ends: np.ndarray) -> np.ndarray:
+    """The hash (`_utf8_hash`) of each lemma: the key of both the word view and the word
+    vectors."""
+    codes = np.empty(lemma_ends.shape[0], dtype=np.int64)
+    start = 0
+    for k in range(lemma_ends.shape[0]):
+        codes[k] = _utf8_hash(lemma_bytes, start, lemma_ends[k])
+        start = lemma_ends[k]
+    return codes
+
+
+@njit(cache=True, nogil=True)
 def _word_rows(
     lemma_bytes: np.ndarray,
     lemma_ends: np.ndarray,
+    codes: np.ndarray,
     tag_rows: np.ndarray,
     table: np.ndarray,
     shift: int,
     utf8: np.ndarray,
     ends: np.ndarray,
     offset: int,
-) -> np.ndarray:
-    """Distinct weight rows of the lemmas in the vocabulary, and of the cue tags.
+) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct weight rows of the lemmas in the vocabulary, and of the cue tags; and per
+    lemma its word-vector row as the vocabulary knows it (-1: none, _NOT_IN_VOCABULARY:
+    ask the vector table).
 
     A lemma costs three reads that mostly miss the cache (its slot, the term's span, the
     term's bytes), each needing the one before; so each step is asked for for every lemma
     before any is read, and the misses of all lemmas overlap."""
     count = lemma_ends.shape[0]
     found = np.empty(count + tag_rows.shape[0], dtype=np.int64)
-    codes = np.empty(count, dtype=np.int64)
+    vector_rows = np.full(count, _NOT_IN_VOCABULARY, dtype=np.int64)
     slots = np.empty(count, dtype=np.int64)
     mask = np.int64(table.shape[0] - 1)
-    start = 0
     for k in range(count):
-        codes[k] = _utf8_hash(lemma_bytes, start, lemma_ends[k])
         prefetch_slot(table, shift, codes[k])
-        start = lemma_ends[k]
     ends_base = np.uint64(ends.ctypes.data)
     for k in range(count):  # the first term with the lemma's hash (usually the only one)
         slots[k] = find_slot(table, shift, codes[k])
@@ -367,12 +454,13 @@ def _word_rows(
             slot = probe_from(table, codes[k], (slot + np.int64(1)) & mask)
         if slot >= 0:
             found[rows] = offset + table[slot, 1]
+            vector_rows[k] = table[slot, 2]
             rows += 1
         start = end
     for row in tag_rows:
         found[rows] = row
         rows += 1
-    return _distinct(found, rows)
+    return _distinct(found, rows), vector_rows
 
 
 @njit(cache=True, nogil=True)
@@ -435,6 +523,58 @@ def _add_view(rows: np.ndarray, weighted: np.ndarray, decision: np.ndarray) -> N
     norm = np.sqrt(norm)
     for label in range(labels):
         decision[label] += total[label] / norm
+
+
+@njit(cache=True, nogil=True)
+def _vector_rows(codes: np.ndarray, known: np.ndarray, table: np.ndarray, shift: int) -> np.ndarray:
+    """Distinct word-vector rows of the lemmas that have a vector: ``known`` from the word
+    view, the vector table asked (by hash) only for lemmas outside the vocabulary."""
+    found = np.empty(codes.shape[0], dtype=np.int64)
+    for k in range(codes.shape[0]):
+        if known[k] == _NOT_IN_VOCABULARY:
+            prefetch_slot(table, shift, codes[k])
+    count = 0
+    for k in range(codes.shape[0]):
+        row = lookup(table, shift, codes[k]) if known[k] == _NOT_IN_VOCABULARY else known[k]
+        if row >= 0:
+            found[count] = row
+            count += 1
+    return _distinct(found, count)
+
+
+@njit(cache=True, nogil=True)
+def _add_vectors(
+    rows: np.ndarray,
+    weights: np.ndarray,
+    vectors: np.ndarray,
+    scales: np.ndarray,
+    coef: np.ndarray,
+    decision: np.ndarray,
+) -> None:
+    """Add the word-vector view to ``decision``: the weighted sum of the rows' vectors
+    (int8 codes, then times each dimension's scale), scaled to unit length, through the
+    view's coefficients (`nlp.vectors.SifEmbedding`)."""
+    if rows.shape[0] == 0:
+        return
+    dimensions = vectors.shape[1]
+    for row in rows:  # a row spans a few cache lines: ask for all before summing
+        start = np.uint64(vectors.ctypes.data) + np.uint64(row) * np.uint64(vectors.strides[0])
+        for line in range(0, vectors.strides[0], 64):
+            prefetch(start + np.uint64(line))
+    summed = np.zeros(dimensions)
+    for row in rows:
+        weight = weights[row]
+        for k in range(dimensions):
+            summed[k] += weight * vectors[row, k]
+    summed *= scales
+    length = np.sqrt(np.sum(summed * summed))
+    if length == 0:
+        return
+    for label in range(decision.shape[0]):
+        total = 0.0
+        for k in range(dimensions):
+            total += coef[label, k] * summed[k]
+        decision[label] += total / length
 
 
 @njit(cache=True, nogil=True)
@@ -509,7 +649,7 @@ def _score(
     probable first) then the rows of the explaining terms into ``ranks``; returns how many
     terms explain. Lemmas come first, surface n-grams only when no lemma pushed towards the
     top label (readings mean nothing to a person)."""
-    region, layout, word_shift, word_offset, char_shift, reading_shift, beta = model
+    region, layout, word_shift, word_offset, char_shift, reading_shift, vector_shift, beta = model
     word_table = table_i64(region, layout, _WORD_TABLE)
     word_utf8 = part_u8(region, layout, _WORD_UTF8)
     word_ends = part_i64(region, layout, _WORD_ENDS)
@@ -521,14 +661,23 @@ def _score(
     shown_codes = part_u32(region, layout, _SHOWN_CODES)
     shown_ends = part_i64(region, layout, _SHOWN_ENDS)
     decision = part_f64(region, layout, _BIAS).copy()
-    words = _word_rows(
-        lemma_bytes, lemma_ends, tag_rows, word_table, word_shift, word_utf8, word_ends, word_offset
+    codes = _lemma_codes(lemma_bytes, lemma_ends)
+    words, known_vectors = _word_rows(
+        lemma_bytes, lemma_ends, codes, tag_rows, word_table, word_shift, word_utf8, word_ends, word_offset
     )
     chars = _ngram_rows(text, char_sizes, char_table, char_shift)
     readings = _ngram_rows(reading, reading_sizes, reading_table, reading_shift)
     _add_view(words, weighted, decision)
     _add_view(chars, weighted, decision)
     _add_view(readings, weighted, decision)
+    _add_vectors(
+        _vector_rows(codes, known_vectors, table_i64(region, layout, _VECTOR_TABLE), vector_shift),
+        part_f64(region, layout, _VECTOR_WEIGHTS),
+        table_i8(region, layout, _VECTORS),
+        part_f64(region, layout, _VECTOR_SCALES),
+        table_f64(region, layout, _VECTOR_COEF),
+        decision,
+    )
     top = decision.max()
     probabilities = np.exp(beta * (decision - top))
     probabilities /= probabilities.sum()

@@ -268,6 +268,13 @@ def part_u8(region: np.ndarray, layout: np.ndarray, k: int) -> np.ndarray:
 
 
 @njit(cache=True, nogil=True)
+def table_i8(region: np.ndarray, layout: np.ndarray, k: int) -> np.ndarray:
+    """Array ``k`` as an int8 matrix."""
+    flat = part_u8(region, layout, k).view(np.int8)
+    return flat.reshape((flat.shape[0] // layout[k, 2], layout[k, 2]))
+
+
+@njit(cache=True, nogil=True)
 def part_u32(region: np.ndarray, layout: np.ndarray, k: int) -> np.ndarray:
     return part_u8(region, layout, k).view(np.uint32)
 

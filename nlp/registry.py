@@ -4,7 +4,8 @@ Layout under the registry root::
 
     registry.json          index: current version, promotion history, sha256 per version
     v3/model.skops         the fitted pipeline, serialised with skops (no pickle)
-    v3/meta.json           data hash, library versions, metrics, thresholds, cue lexicon digest
+    v3/meta.json           data hash, library versions, metrics, thresholds, cue lexicon and
+                           word-vector digests
 
 Loading verifies the artifact's sha256 against the index before reading a byte of it, and
 skops refuses any type outside an explicit allowlist, so a tampered or malicious file is
@@ -16,6 +17,7 @@ Errors::
     ├── ModelNotFoundError
     ├── ChecksumError
     ├── UntrustedModelError
+    ├── IncompatibleModelError   fitted with another word-vector table
     └── TrainingInProgressError
 
 One training at a time: `training_lock` holds ``.training.lock`` for the whole run; a
@@ -46,15 +48,17 @@ import skops.io as sio
 from nlp.classifier import Classifier, Thresholds
 from nlp.cues import cue_lexicon
 from nlp.training import TrainingResult
+from nlp.vectors import WordVectorsError, word_vectors
 
 ARTIFACT = "model.skops"
 META = "meta.json"
 INDEX = "registry.json"
-# sklearn's calibration keeps its fitted calibrators in private classes; these two, and
-# nothing else outside skops' defaults, may appear in an artifact.
+# sklearn's calibration keeps its fitted calibrators in private classes; these two and our
+# word-vector view, and nothing else outside skops' defaults, may appear in an artifact.
 TRUSTED_TYPES = (
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._TemperatureScaling",
+    "nlp.vectors.SifEmbedding",  # ours: fitted state is two arrays and a digest
 )
 _LIBRARIES = ("scikit-learn", "numpy", "scipy", "skops", "fugashi", "unidic-lite")
 
@@ -69,6 +73,10 @@ class ModelNotFoundError(ModelError):
 
 class ChecksumError(ModelError):
     """The artifact's bytes differ from what was registered."""
+
+
+class IncompatibleModelError(ModelError):
+    """The model was fitted with resources this checkout no longer has (word vectors)."""
 
 
 class UntrustedModelError(ModelError):
@@ -97,6 +105,8 @@ class ModelMeta:
     sources: dict[str, int] = field(default_factory=dict)
     # sha256 of the cue lexicon the features were built with ("" in versions before it)
     cue_lexicon: str = ""
+    # sha256 of the word-vector table the features were built with ("" before there was one)
+    word_vectors: str = ""
 
 
 def _sha256(path: Path) -> str:
@@ -224,6 +234,7 @@ class ModelRegistry:
                     evaluation=dict(evaluation or {}),
                     sources=dict(sources or {}),
                     cue_lexicon=cue_lexicon().digest,
+                    word_vectors=word_vectors().digest,
                 )
                 _write_json(staging / META, asdict(meta))
                 _fsync_dir(staging)
@@ -287,7 +298,10 @@ class ModelRegistry:
             raise UntrustedModelError(f"model {chosen} contains untrusted types: {sorted(untrusted)}")
         pipeline = sio.loads(data, trusted=list(TRUSTED_TYPES))
         meta = self.meta(chosen)
-        return Classifier(pipeline, Thresholds(**meta.thresholds), chosen)
+        try:
+            return Classifier(pipeline, Thresholds(**meta.thresholds), chosen)
+        except WordVectorsError as exc:
+            raise IncompatibleModelError(f"model {chosen} cannot be used: {exc}") from exc
 
 
 def _fsync_dir(path: Path) -> None:

@@ -18,7 +18,7 @@ from nlp.classifier import Classifier
 from nlp.corpus import Example, load_corpus, read_examples
 from nlp.evaluation import evaluate
 from nlp.features import as_columns, prepare
-from nlp.lean import Scores, _utf8_hash, _word_rows, _WordView
+from nlp.lean import _NOT_IN_VOCABULARY, Scores, _lemma_codes, _utf8_hash, _word_rows, _WordView
 from nlp.native import new_table
 from nlp.normalize import normalize
 from nlp.taxonomy import OTHER, Taxonomy
@@ -294,13 +294,18 @@ def test_entities_travel_with_the_understanding(understander: Understander) -> N
 def test_a_lemma_whose_hash_another_term_shares_still_finds_its_own_row() -> None:
     # Two vocabulary terms filed under the same 64-bit hash (that of 「い」): the first
     # candidate's bytes differ, so the lookup must walk on to the term that matches.
-    view = _WordView.build(["あ", "い"], offset=100)
+    view = _WordView.build(["あ", "い"], offset=100, vector_rows={"あ": 7, "い": 8})
     code = _utf8_hash(np.frombuffer("い".encode(), dtype=np.uint8), 0, 3)
-    table, shift = new_table(np.array([code, code], dtype=np.int64), np.array([0, 1], dtype=np.int64))
+    table, shift = new_table(np.array([code, code], dtype=np.int64), np.array([[0, 7], [1, 8]], dtype=np.int64))
     lemmas = np.frombuffer("いあ".encode(), dtype=np.uint8)
-    rows = _word_rows(lemmas, np.array([3, 6]), np.zeros(0, dtype=np.int64), table, shift, view.utf8, view.ends, 100)
-    # 「い」 is term 1; 「あ」's own hash is in no slot, so it is not found.
+    ends = np.array([3, 6])
+    rows, vectors = _word_rows(
+        lemmas, ends, _lemma_codes(lemmas, ends), np.zeros(0, dtype=np.int64), table, shift, view.utf8, view.ends, 100
+    )
+    # 「い」 is term 1, with vector 8; 「あ」's own hash is in no slot, so it is not found
+    # (and its vector is left to the vector table).
     assert rows.tolist() == [101]
+    assert vectors.tolist() == [8, _NOT_IN_VOCABULARY]
 
 
 def test_secondary_labels_are_all_other_labels_over_the_floor(classifier: Classifier) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import json
 import pickle
 import zipfile
@@ -13,11 +15,13 @@ from nlp.corpus import Example
 from nlp.registry import (
     ARTIFACT,
     ChecksumError,
+    IncompatibleModelError,
     ModelNotFoundError,
     ModelRegistry,
     UntrustedModelError,
 )
 from nlp.training import TrainingResult, train
+from nlp.vectors import word_vectors
 
 _WORDS = {
     "succession": ["後継者", "跡継ぎ", "息子が継がない", "引退", "事業を譲る"],
@@ -62,6 +66,7 @@ def test_register_load_and_metadata(tmp_path: Path, small_result: TrainingResult
     assert {"scikit-learn", "numpy", "fugashi", "python"} <= set(stored.libraries)
     assert stored.metrics["macro_f1"] == small_result.report.macro_f1
     assert set(stored.thresholds["confidence"]) == set(_WORDS)
+    assert stored.word_vectors == word_vectors().digest
 
 
 def test_versions_promote_rollback(tmp_path: Path, small_result: TrainingResult) -> None:
@@ -78,6 +83,18 @@ def test_versions_promote_rollback(tmp_path: Path, small_result: TrainingResult)
         registry.rollback()
     with pytest.raises(ModelNotFoundError):
         registry.promote("v9")
+
+
+def test_a_model_fitted_with_other_word_vectors_is_refused(tmp_path: Path, small_result: TrainingResult) -> None:
+    """A rebuilt nlp/word_vectors.npz gives each lemma another vector: a model fitted with
+    the old table would score nonsense, so loading it names the problem instead."""
+    pipeline = copy.deepcopy(small_result.pipeline)
+    pipeline.named_steps["features"].named_transformers_["vectors"].table_digest_ = "0" * 64
+    registry = ModelRegistry(tmp_path)
+    registry.register(dataclasses.replace(small_result, pipeline=pipeline))
+    registry.promote("v1")
+    with pytest.raises(IncompatibleModelError, match=r"model v1 .* other word vectors"):
+        registry.load()
 
 
 def test_no_model_yet(tmp_path: Path) -> None:
