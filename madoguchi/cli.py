@@ -26,6 +26,7 @@ from nlp.corpus import DataFileError
 from nlp.mecab import MecabUnavailableError
 from nlp.registry import ModelError
 from nlp.taxonomy import TaxonomyError
+from nlp.vectors import WordVectorsError
 from storage.errors import DatabaseUnavailable, DirectoryFileError, SchemaOutOfDate
 
 app = typer.Typer(
@@ -54,6 +55,7 @@ KNOWN_ERRORS = (
     SchemaOutOfDate,
     DatabaseUnavailable,
     MecabUnavailableError,  # a broken fugashi/MeCab install: say what is missing
+    WordVectorsError,  # nlp/word_vectors.npz missing or damaged
 )
 
 

@@ -83,8 +83,9 @@ def build_pipeline(c: float = 0.5, calibration_folds: int = 5) -> Pipeline:
     """An unfitted pipeline: three tf-idf views and the word vectors, a linear SVM,
     temperature calibration.
 
-    Only stock scikit-learn steps, so the artifact loads with skops and the lean scorer
-    can read the learned weights directly.
+    Stock scikit-learn steps and our `SifEmbedding` (on the registry's skops allowlist),
+    so the artifact loads with skops and the lean scorer can read the learned weights
+    directly.
     """
     def tfidf(**kwargs: object) -> TfidfVectorizer:
         # Binary term presence: short messages rarely repeat a term, and it lets the lean

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from itertools import pairwise
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -58,7 +57,7 @@ from nlp.native import (
     table_i8,
     table_i64,
 )
-from nlp.vectors import SifEmbedding, WordVectors
+from nlp.vectors import SifEmbedding, WordVectors, WordVectorsError
 
 EXPLANATION_TERMS = 6
 # The arrays of a scorer's `Packed` model, in order.
@@ -94,7 +93,8 @@ class _WordView:
     row, and the terms' bytes to confirm a hit."""
 
     # int64 (slots, 3): hash, term index and vector row (-1: none); hash 0 marks an empty
-    # slot. A lemma in the vocabulary finds its vector here, in the line the probe reads.
+    # slot; a fourth, unused column makes a slot 32 bytes, so it never straddles two cache
+    # lines. A lemma in the vocabulary finds its vector here, in the line the probe reads.
     table: np.ndarray
     shift: int
     utf8: np.ndarray  # uint8, every term's bytes back to back
@@ -106,9 +106,9 @@ class _WordView:
         encoded = [t.encode("utf-8") for t in terms]
         utf8 = np.frombuffer(b"".join(encoded), dtype=np.uint8).copy()
         ends = np.cumsum([len(e) for e in encoded], dtype=np.int64)
-        codes = np.array([_utf8_hash(utf8, s, e) for s, e in pairwise([0, *ends.tolist()])], dtype=np.int64)
-        values = np.array([(index, vector_rows.get(t, -1)) for index, t in enumerate(terms)], dtype=np.int64)
-        table, shift = new_table(codes, values.reshape(len(terms), 2))
+        codes = _lemma_codes(utf8, ends)
+        values = np.array([(i, vector_rows.get(t, -1), 0) for i, t in enumerate(terms)], dtype=np.int64)
+        table, shift = new_table(codes, values.reshape(len(terms), 3))
         return cls(table, shift, utf8, ends, offset)
 
 
@@ -170,7 +170,9 @@ def _vector_table(table: WordVectors) -> tuple[np.ndarray, int]:
     if table.digest not in _vector_tables:
         codes = _lemma_codes(table.lemma_utf8, table.lemma_ends)
         if len(np.unique(codes)) != len(codes):
-            raise ValueError("two word-vector lemmas share a hash: the lean scorer cannot tell them apart")
+            raise WordVectorsError(
+                "two word-vector lemmas share a hash: the lean scorer cannot tell them apart"
+            )
         _vector_tables[table.digest] = new_table(codes, table.lemma_rows)
     return _vector_tables[table.digest]
 
@@ -557,7 +559,7 @@ def _add_vectors(
     if rows.shape[0] == 0:
         return
     dimensions = vectors.shape[1]
-    for row in rows:  # a row spans a few cache lines: ask for all before summing
+    for row in rows:  # ask for every row (a cache line at 64 dimensions) before summing
         start = np.uint64(vectors.ctypes.data) + np.uint64(row) * np.uint64(vectors.strides[0])
         for line in range(0, vectors.strides[0], 64):
             prefetch(start + np.uint64(line))

@@ -23,7 +23,6 @@ import ctypes.util
 import functools
 import threading
 from dataclasses import dataclass
-from itertools import pairwise
 from pathlib import Path
 
 import fugashi
@@ -31,7 +30,16 @@ import numpy as np
 import unidic_lite
 from numba import njit
 
-from nlp.native import buffer_address, call_c3, decode_utf8, load_u8, load_u16, load_u64, prefetch
+from nlp.native import (
+    buffer_address,
+    call_c3,
+    decode_utf8,
+    load_u8,
+    load_u16,
+    load_u64,
+    prefetch,
+    split_utf8,
+)
 
 # Offsets in MeCab 0.996's ``struct mecab_node_t`` (mecab.h) on a 64-bit platform: six
 # pointers (prev, next, enext, bnext, rpath, lpath), then surface, feature, an unsigned
@@ -146,8 +154,7 @@ class Tokens:
 
     def lemmas(self) -> list[str]:
         """The lemmas as strings."""
-        data = self.lemma_bytes.tobytes()
-        return [data[start:end].decode("utf-8") for start, end in pairwise([0, *self.lemma_ends.tolist()])]
+        return split_utf8(self.lemma_bytes, self.lemma_ends)
 
     def reading_text(self) -> str:
         """The reading as a string."""

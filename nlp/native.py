@@ -25,6 +25,7 @@ import contextlib
 import mmap
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -112,6 +113,13 @@ call_c3 = _caller()
 
 
 CODE_POINT_BITS = 21  # every Unicode code point fits in 21 bits
+
+
+def split_utf8(data: np.ndarray, ends: np.ndarray) -> list[str]:
+    """Strings stored back to back as UTF-8 bytes (uint8 ``data``), string i ending at
+    ``ends[i]``: the layout of lemmas in `nlp.mecab.Tokens` and `nlp.vectors.WordVectors`."""
+    raw = data.tobytes()
+    return [raw[start:end].decode("utf-8") for start, end in pairwise([0, *ends.tolist()])]
 
 
 def code_points(text: str) -> np.ndarray:
@@ -215,7 +223,7 @@ _HUGE_PAGE = 2 << 20
 class Packed:
     """Arrays copied side by side into one memory region, which a kernel takes as two
     arguments and reads back with `part_u8` ... `table_f64` (a numba call pays ~65 ns to
-    dispatch each array argument: the scorer's fifteen arrays cost more than a microsecond).
+    dispatch each array argument: the scorer's twenty arrays would cost more than a microsecond).
 
     Linux is asked to back the region with 2 MB pages (transparent huge pages; where it
     declines, plain pages do). The kernels read these tables at scattered places right

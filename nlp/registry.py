@@ -48,7 +48,7 @@ import skops.io as sio
 from nlp.classifier import Classifier, Thresholds
 from nlp.cues import cue_lexicon
 from nlp.training import TrainingResult
-from nlp.vectors import WordVectorsError, word_vectors
+from nlp.vectors import WordVectorsError
 
 ARTIFACT = "model.skops"
 META = "meta.json"
@@ -115,6 +115,12 @@ def _sha256(path: Path) -> str:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def _word_vectors_digest(pipeline: Any) -> str:
+    """The digest of the word-vector table the pipeline was fitted with ("" without the view)."""
+    view = pipeline.named_steps["features"].named_transformers_.get("vectors")
+    return str(view.table_digest_) if view is not None else ""
 
 
 def _library_versions() -> dict[str, str]:
@@ -234,7 +240,7 @@ class ModelRegistry:
                     evaluation=dict(evaluation or {}),
                     sources=dict(sources or {}),
                     cue_lexicon=cue_lexicon().digest,
-                    word_vectors=word_vectors().digest,
+                    word_vectors=_word_vectors_digest(result.pipeline),
                 )
                 _write_json(staging / META, asdict(meta))
                 _fsync_dir(staging)

@@ -18,13 +18,12 @@ import functools
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from nlp.cues import TAG_PREFIX
+from nlp.native import split_utf8
 
 TABLE_PATH = Path(__file__).resolve().parent / "word_vectors.npz"
 _ARRAYS = {
@@ -43,30 +42,32 @@ class WordVectorsError(ValueError):
 @dataclass(frozen=True, slots=True)
 class WordVectors:
     """The table: lemma i is ``lemma_utf8[lemma_ends[i-1]:lemma_ends[i]]``, its vector
-    ``vectors[lemma_rows[i]] * scales`` (several lemmas may share one, as 売上げ and 売り上げ
-    do)."""
+    ``vectors[lemma_rows[i]] * scales``. Lemmas share rows: spelling variants (売上げ and
+    売り上げ), and the rarer words chiVe had, which ja-ginza mapped onto the nearest of the
+    20,000 vectors it kept (so one row holds hundreds of unrelated rare lemmas). The view
+    therefore counts rows, not lemmas."""
 
     lemma_utf8: np.ndarray  # uint8
     lemma_ends: np.ndarray  # int64
     lemma_rows: np.ndarray  # int64
     vectors: np.ndarray  # int8 (rows, dimensions): codes
     scales: np.ndarray  # float64 (dimensions): what one step of a code is worth
-    digest: str  # sha256 of the file: a fitted view names the table it was fitted with
+    # sha256 of the arrays (not of the file, whose zip entries carry write times): a
+    # fitted view names the table it was fitted with
+    digest: str
     rows: dict[str, int] = field(compare=False, repr=False)
 
     def lemmas(self) -> list[str]:
-        data = self.lemma_utf8.tobytes()
-        return [data[start:end].decode("utf-8") for start, end in pairwise([0, *self.lemma_ends.tolist()])]
+        return split_utf8(self.lemma_utf8, self.lemma_ends)
 
 
 @functools.cache
 def word_vectors(path: Path = TABLE_PATH) -> WordVectors:
     """The table at ``path``, read once per process (np.load without pickle)."""
     try:
-        data = path.read_bytes()
         with np.load(path, allow_pickle=False) as archive:
             arrays = {name: archive[name] for name in _ARRAYS}
-    except (OSError, KeyError, ValueError) as exc:
+    except Exception as exc:  # a missing file, a damaged zip (BadZipFile), a missing array...
         raise WordVectorsError(f"cannot read the word vectors at {path}: {exc}") from exc
     for name, dtype in _ARRAYS.items():
         if arrays[name].dtype != dtype:
@@ -79,23 +80,33 @@ def word_vectors(path: Path = TABLE_PATH) -> WordVectors:
         or (len(ends) and (ends[-1] != len(arrays["lemma_utf8"]) or rows.max() >= len(vectors)))
     ):
         raise WordVectorsError(f"{path}: the arrays do not fit together")
+    digest = hashlib.sha256()
+    for name in _ARRAYS:
+        digest.update(f"{name}{arrays[name].shape}".encode())
+        digest.update(np.ascontiguousarray(arrays[name]).tobytes())
     table = WordVectors(
         arrays["lemma_utf8"],
         ends,
         rows.astype(np.int64),
         vectors,
         arrays["scales"].astype(np.float64),
-        hashlib.sha256(data).hexdigest(),
+        digest.hexdigest(),
         {},
     )
-    table.rows.update(zip(table.lemmas(), table.lemma_rows.tolist(), strict=True))
+    try:
+        table.rows.update(zip(table.lemmas(), table.lemma_rows.tolist(), strict=True))
+    except UnicodeDecodeError as exc:
+        raise WordVectorsError(f"{path}: a lemma is not UTF-8: {exc}") from exc
+    if len(table.rows) != len(table.lemma_rows):
+        raise WordVectorsError(f"{path}: a lemma is listed twice")
     return table
 
 
 class SifEmbedding(TransformerMixin, BaseEstimator):  # type: ignore[misc]
-    """Each message (the words column: lemmas and cue tags, space-separated) as
-    ``scale * v / |v|``, where ``v`` sums the vectors of its distinct lemmas weighted by
-    ``smoothing / (smoothing + share of training messages holding the word)``.
+    """Each message (the words column: lemmas and cue tags, space-separated; no tag is a
+    lemma of the table) as ``scale * v / |v|``, where ``v`` sums the distinct vector rows
+    of its lemmas, each weighted by ``smoothing / (smoothing + share of training messages
+    holding the row)``.
 
     Chosen by 5-fold cross-validation (macro-F1): normalising the length beat dividing by
     the weights' sum or by their root sum of squares; ``scale`` 0.5 weighs the view
@@ -136,7 +147,9 @@ class SifEmbedding(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         table = word_vectors()
         if table.digest != self.table_digest_:
             raise WordVectorsError(
-                "this model was fitted with other word vectors than nlp/word_vectors.npz; retrain it"
+                "this model was fitted with other word vectors than nlp/word_vectors.npz has "
+                "(as this process read it): retrain it, or restart a service that has run "
+                "since the table changed"
             )
         return table
 
@@ -145,4 +158,4 @@ class SifEmbedding(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         """The distinct vector rows of a document's lemmas, ascending (the order the
         lean scorer sums them in)."""
         rows = table.rows
-        return sorted({rows[w] for w in document.split(" ") if w in rows and not w.startswith(TAG_PREFIX)})
+        return sorted({rows[w] for w in document.split(" ") if w in rows})

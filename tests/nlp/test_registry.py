@@ -66,7 +66,8 @@ def test_register_load_and_metadata(tmp_path: Path, small_result: TrainingResult
     assert {"scikit-learn", "numpy", "fugashi", "python"} <= set(stored.libraries)
     assert stored.metrics["macro_f1"] == small_result.report.macro_f1
     assert set(stored.thresholds["confidence"]) == set(_WORDS)
-    assert stored.word_vectors == word_vectors().digest
+    view = small_result.pipeline.named_steps["features"].named_transformers_["vectors"]
+    assert stored.word_vectors == view.table_digest_ == word_vectors().digest
 
 
 def test_versions_promote_rollback(tmp_path: Path, small_result: TrainingResult) -> None:

@@ -58,6 +58,8 @@ def test_each_lemma_has_a_row_and_the_rows_fit() -> None:
     assert table.vectors.dtype == np.int8 and table.vectors.shape[1] >= 32
     assert table.scales.shape == table.vectors.shape[1:] and (table.scales > 0).all()
     assert table.rows["売り上げ"] == table.lemma_rows[table.lemmas().index("売り上げ")]
+    # the view reads the words column, cue tags included, by lemma: no tag may be a lemma
+    assert not [lemma for lemma in table.rows if lemma.startswith(TAG_PREFIX)]
 
 
 @pytest.fixture(scope="module")
@@ -117,11 +119,21 @@ def test_a_missing_or_malformed_table_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "text.npz").write_text("not an archive", "utf-8")
     with pytest.raises(WordVectorsError, match="cannot read"):
         word_vectors(tmp_path / "text.npz")
+    truncated = tmp_path / "truncated.npz"
+    truncated.write_bytes((tmp_path / "good.npz").read_bytes()[:200])
+    with pytest.raises(WordVectorsError, match="cannot read"):
+        word_vectors(truncated)
     with pytest.raises(WordVectorsError, match="cannot read"):
         word_vectors(_write(tmp_path / "partial.npz", vectors=good["vectors"]))
     wrong_type = {**good, "vectors": good["vectors"].astype(np.float16)}
     with pytest.raises(WordVectorsError, match="vectors is float16"):
-        word_vectors(_write(tmp_path / "float64.npz", **wrong_type))
+        word_vectors(_write(tmp_path / "float16.npz", **wrong_type))
+    twice = {**good, "lemma_utf8": np.frombuffer("融資融資".encode(), dtype=np.uint8)}
+    with pytest.raises(WordVectorsError, match="listed twice"):
+        word_vectors(_write(tmp_path / "twice.npz", **twice))
+    broken = {**good, "lemma_utf8": np.frombuffer(b"\xff" * 12, dtype=np.uint8)}
+    with pytest.raises(WordVectorsError, match="not UTF-8"):
+        word_vectors(_write(tmp_path / "broken.npz", **broken))
     beyond = {**good, "lemma_rows": np.array([0, 2], dtype=np.uint16)}
     with pytest.raises(WordVectorsError, match="do not fit"):
         word_vectors(_write(tmp_path / "beyond.npz", **beyond))
@@ -132,7 +144,7 @@ def test_the_lean_table_refuses_two_lemmas_with_one_hash() -> None:
     table = WordVectors(
         utf8, np.array([6, 12]), np.array([0, 1]), np.eye(2, dtype=np.int8), np.ones(2), "duplicate", {}
     )
-    with pytest.raises(ValueError, match="share a hash"):
+    with pytest.raises(WordVectorsError, match="share a hash"):
         _vector_table(table)
 
 
@@ -150,7 +162,13 @@ def test_the_lean_scorer_reproduces_the_pipeline(taxonomy: Taxonomy, views: int)
     features.transformers = features.transformers[:views]
     pipeline.fit(as_columns([prepare(t) for t in texts]), np.array(labels))
     scorer = LeanScorer(pipeline, cue_lexicon())
-    probes = ["跡取りが見つからなくて", "融資の相談", "xyzzy", "うちの畑の野菜を売りたい", "あ"]
+    # The three ways a lemma meets the vectors: in the vocabulary with a vector (融資), in
+    # it without one (スマホ), outside it with one (跡目, which the corpus never uses).
+    vocabulary, table = features.named_transformers_["words"].vocabulary_, word_vectors()
+    assert "融資" in vocabulary and "融資" in table.rows
+    assert "スマホ" in vocabulary and "スマホ" not in table.rows
+    assert "跡目" not in vocabulary and "跡目" in table.rows
+    probes = ["跡目を継ぐ者がいない", "融資の相談", "スマホで注文を受けたい", "xyzzy", "うちの畑の野菜を売りたい", "あ"]
     prepared = [prepare(t) for t in probes]
     expected = pipeline.predict_proba(as_columns(prepared))
     for row, item in zip(expected, prepared, strict=True):
