@@ -92,9 +92,9 @@ class _WordView:
     """The word view: a hash table from a term's UTF-8 hash to its index and its word-vector
     row, and the terms' bytes to confirm a hit."""
 
-    # int64 (slots, 3): hash, term index and vector row (-1: none); hash 0 marks an empty
-    # slot; a fourth, unused column makes a slot 32 bytes, so it never straddles two cache
-    # lines. A lemma in the vocabulary finds its vector here, in the line the probe reads.
+    # int64 (slots, 4): hash, term index, vector row (-1: none) and an unused column that
+    # makes a slot 32 bytes, so it never straddles two cache lines; hash 0 marks an empty
+    # slot. A lemma in the vocabulary finds its vector here, in the line the probe reads.
     table: np.ndarray
     shift: int
     utf8: np.ndarray  # uint8, every term's bytes back to back
@@ -134,7 +134,7 @@ class _VectorView:
     vectors, each row's weight and the SVM coefficients of the view times its scale.
 
     Unlike the word view, a hit is not confirmed byte for byte: the table's 120,000 hashes
-    are distinct (checked here), and a lemma outside it shares a 64-bit hash with one of
+    are distinct (`_vector_table` checks), and a lemma outside it shares a 64-bit hash with one of
     them about once in 10^14 lemmas. That saves two dependent cache misses per lemma."""
 
     table: np.ndarray  # int64 (slots, 2): hash and vector row
