@@ -92,9 +92,10 @@ class _WordView:
     """The word view: a hash table from a term's UTF-8 hash to its index and its word-vector
     row, and the terms' bytes to confirm a hit."""
 
-    # int64 (slots, 4): hash, term index, vector row (-1: none) and an unused column that
-    # makes a slot 32 bytes, so it never straddles two cache lines; hash 0 marks an empty
-    # slot. A lemma in the vocabulary finds its vector here, in the line the probe reads.
+    # int64 (slots, 2): hash, then the term index in the low 32 bits and its vector row + 1
+    # (0: none) above them (`_term_of`, `_vector_of`), so a slot stays 16 bytes and never
+    # straddles two cache lines; hash 0 marks an empty slot. A lemma in the vocabulary
+    # finds its vector here, in the line the probe reads.
     table: np.ndarray
     shift: int
     utf8: np.ndarray  # uint8, every term's bytes back to back
@@ -107,8 +108,9 @@ class _WordView:
         utf8 = np.frombuffer(b"".join(encoded), dtype=np.uint8).copy()
         ends = np.cumsum([len(e) for e in encoded], dtype=np.int64)
         codes = _lemma_codes(utf8, ends)
-        values = np.array([(i, vector_rows.get(t, -1), 0) for i, t in enumerate(terms)], dtype=np.int64)
-        table, shift = new_table(codes, values.reshape(len(terms), 3))
+        packed = [index | (vector_rows.get(term, -1) + 1) << 32 for index, term in enumerate(terms)]
+        values = np.array(packed, dtype=np.int64)
+        table, shift = new_table(codes, values)
         return cls(table, shift, utf8, ends, offset)
 
 
@@ -405,6 +407,18 @@ def _is_term(
 
 
 @njit(cache=True, nogil=True)
+def _term_of(value: np.int64) -> int:
+    """The term index in a word-table value."""
+    return int(value & np.int64(0xFFFFFFFF))
+
+
+@njit(cache=True, nogil=True)
+def _vector_of(value: np.int64) -> np.int64:
+    """The vector row in a word-table value (-1: none)."""
+    return (value >> np.int64(32)) - np.int64(1)
+
+
+@njit(cache=True, nogil=True)
 def _lemma_codes(lemma_bytes: np.ndarray, lemma_ends: np.ndarray) -> np.ndarray:
     """The hash (`_utf8_hash`) of each lemma: the key of both the word view and the word
     vectors."""
@@ -445,23 +459,23 @@ def _word_rows(
     ends_base = np.uint64(ends.ctypes.data)
     for k in range(count):  # the first term with the lemma's hash (usually the only one)
         slots[k] = find_slot(table, shift, codes[k])
-        if slots[k] >= 0 and table[slots[k], 1] > 0:
-            prefetch(ends_base + np.uint64(table[slots[k], 1] - 1) * np.uint64(8))
+        if slots[k] >= 0 and _term_of(table[slots[k], 1]) > 0:
+            prefetch(ends_base + np.uint64(_term_of(table[slots[k], 1]) - 1) * np.uint64(8))
     utf8_base = np.uint64(utf8.ctypes.data)
     for k in range(count):
         if slots[k] >= 0:
-            prefetch(utf8_base + np.uint64(_term_span(ends, table[slots[k], 1])[0]))
+            prefetch(utf8_base + np.uint64(_term_span(ends, _term_of(table[slots[k], 1]))[0]))
     rows = 0
     start = 0
     for k in range(count):
         end = lemma_ends[k]
         slot = slots[k]
         # Another term with the same 64-bit hash: walk on through the probe sequence.
-        while slot >= 0 and not _is_term(lemma_bytes, start, end, utf8, ends, table[slot, 1]):
+        while slot >= 0 and not _is_term(lemma_bytes, start, end, utf8, ends, _term_of(table[slot, 1])):
             slot = probe_from(table, codes[k], (slot + np.int64(1)) & mask)
         if slot >= 0:
-            found[rows] = offset + table[slot, 1]
-            vector_rows[k] = table[slot, 2]
+            found[rows] = offset + _term_of(table[slot, 1])
+            vector_rows[k] = _vector_of(table[slot, 1])
             rows += 1
         start = end
     for row in tag_rows:

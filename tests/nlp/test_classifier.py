@@ -296,7 +296,9 @@ def test_a_lemma_whose_hash_another_term_shares_still_finds_its_own_row() -> Non
     # candidate's bytes differ, so the lookup must walk on to the term that matches.
     view = _WordView.build(["あ", "い"], offset=100, vector_rows={"あ": 7, "い": 8})
     code = _utf8_hash(np.frombuffer("い".encode(), dtype=np.uint8), 0, 3)
-    table, shift = new_table(np.array([code, code], dtype=np.int64), np.array([[0, 7], [1, 8]], dtype=np.int64))
+    # each value packs the term index and, above bit 32, its vector row + 1 (as the view does)
+    values = np.array([0 | (7 + 1) << 32, 1 | (8 + 1) << 32], dtype=np.int64)
+    table, shift = new_table(np.array([code, code], dtype=np.int64), values)
     lemmas = np.frombuffer("いあ".encode(), dtype=np.uint8)
     ends = np.array([3, 6])
     rows, vectors = _word_rows(
