@@ -41,7 +41,7 @@ class AppContext:
         """The promoted model; trains the first one on a fresh checkout."""
         registry = self.registry
         if registry.current_version() is None:
-            print("初回のため、分類モデルを学習しています（1分ほどかかります）…", file=sys.stderr)
+            print("初回のため、分類モデルを学習しています（1〜2分ほどかかります）…", file=sys.stderr)
         return ensure_classifier(registry, self.settings.corpus_dir, self.taxonomy)
 
     @property
