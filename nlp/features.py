@@ -28,6 +28,7 @@ from nlp.tokenize import Tokens, tokens
 from nlp.vectors import SifEmbedding
 
 WORDS, CHARS, READING = 0, 1, 2
+VECTORS = "vectors"  # the name of the word-vector view, which reads the WORDS column
 # Chosen by 5-fold cross-validation on the corpus: surface 1-3-grams beat bigrams alone by
 # almost a point of macro-F1 (single kanji such as 株 or 塾 carry meaning). N-grams seen in
 # fewer than CHAR_MIN_DF (READING_MIN_DF) messages are dropped: that scored better still
@@ -79,6 +80,12 @@ def as_columns(items: Sequence[Prepared]) -> np.ndarray:
     return matrix
 
 
+def word_vector_view(pipeline: Pipeline) -> SifEmbedding | None:
+    """The fitted word-vector view of ``pipeline`` (None in models trained before it)."""
+    view: SifEmbedding | None = pipeline.named_steps["features"].named_transformers_.get(VECTORS)
+    return view
+
+
 def build_pipeline(c: float = 0.5, calibration_folds: int = 5) -> Pipeline:
     """An unfitted pipeline: three tf-idf views and the word vectors, a linear SVM,
     temperature calibration.
@@ -97,7 +104,7 @@ def build_pipeline(c: float = 0.5, calibration_folds: int = 5) -> Pipeline:
             ("words", tfidf(token_pattern=r"[^ ]+"), WORDS),
             ("chars", tfidf(analyzer="char", ngram_range=CHAR_NGRAMS, min_df=CHAR_MIN_DF), CHARS),
             ("reading", tfidf(analyzer="char", ngram_range=READING_NGRAMS, min_df=READING_MIN_DF), READING),
-            ("vectors", SifEmbedding(), WORDS),
+            (VECTORS, SifEmbedding(), WORDS),
         ]
     )
     # A fixed seed for the dual solver's shuffling: the same data gives the same model.

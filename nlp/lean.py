@@ -35,7 +35,7 @@ from sklearn.pipeline import Pipeline
 
 from nlp.automaton import match_mask
 from nlp.cues import TAG_PREFIX, CueLexicon
-from nlp.features import CHARS, READING, WORDS, Prepared
+from nlp.features import CHARS, READING, VECTORS, WORDS, Prepared, word_vector_view
 from nlp.mecab import MecabUnavailableError, parse, parser, walk
 from nlp.native import (
     CODE_POINT_BITS,
@@ -68,7 +68,7 @@ EXPLANATION_TERMS = 6
 ) = range(19)  # fmt: skip
 # The word-vector view ("vectors", nlp/vectors.py) is optional: models trained before it
 # have only the three tf-idf views.
-_EXPECTED_VIEWS = {"words": WORDS, "chars": CHARS, "reading": READING, "vectors": WORDS}
+_EXPECTED_VIEWS = {"words": WORDS, "chars": CHARS, "reading": READING, VECTORS: WORDS}
 _LOOKAHEAD = 12  # probes in flight ahead of the one being read
 _NOT_IN_VOCABULARY = -2  # a lemma's vector row before the vector table is asked
 _MAX_NGRAM = 3  # 3 code points of CODE_POINT_BITS fit in a signed 64-bit code
@@ -107,10 +107,8 @@ class _WordView:
         encoded = [t.encode("utf-8") for t in terms]
         utf8 = np.frombuffer(b"".join(encoded), dtype=np.uint8).copy()
         ends = np.cumsum([len(e) for e in encoded], dtype=np.int64)
-        codes = _lemma_codes(utf8, ends)
-        packed = [index | (vector_rows.get(term, -1) + 1) << 32 for index, term in enumerate(terms)]
-        values = np.array(packed, dtype=np.int64)
-        table, shift = new_table(codes, values)
+        packed = [_word_value(index, vector_rows.get(term, -1)) for index, term in enumerate(terms)]
+        table, shift = new_table(_lemma_codes(utf8, ends), np.array(packed, dtype=np.int64))
         return cls(table, shift, utf8, ends, offset)
 
 
@@ -156,7 +154,7 @@ class _VectorView:
         slots, shift = _vector_table(table)
         weights = np.asarray(embedding.weights_, dtype=np.float64)
         labels = coef.shape[0]
-        pushes = np.zeros((len(weights), -(-(labels + 1) // 8) * 8))
+        pushes = np.zeros((len(weights), _push_columns(labels)))
         pushes[:, :labels] = (table.vectors * table.scales) @ (coef.T * embedding.scale) * weights[:, None]
         pushes[:, labels] = weights
         return cls(slots, shift, pushes, table.vectors, table.scales, table.rows)
@@ -165,8 +163,19 @@ class _VectorView:
     def empty(cls, labels: int) -> _VectorView:
         """No word-vector view: a table that finds nothing (one zero vector keeps the arrays 2-D)."""
         table, shift = new_table(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
-        pushes = np.zeros((1, -(-(labels + 1) // 8) * 8))
+        pushes = np.zeros((1, _push_columns(labels)))
         return cls(table, shift, pushes, np.zeros((1, 1), dtype=np.int8), np.zeros(1), {})
+
+
+def _push_columns(labels: int) -> int:
+    """Columns of a pushes row: one per label and the weight, rounded up to whole cache lines."""
+    return -(-(labels + 1) // 8) * 8
+
+
+def _word_value(index: int, vector_row: int) -> int:
+    """A word-table value: the term index and, above bit 32, its vector row + 1 (0: none),
+    read back by `_term_of` and `_vector_of`."""
+    return index | (vector_row + 1) << 32
 
 
 _vector_tables: dict[str, tuple[np.ndarray, int]] = {}
@@ -209,14 +218,17 @@ class LeanScorer:
         blocks: list[np.ndarray] = []
         idf_squared: list[np.ndarray] = []
         ngram_views: dict[str, _NgramView] = {}
-        vector_view = _VectorView.empty(len(self.labels))
+        # Built first: the word view's table holds each lemma's vector row.
+        embedding = word_vector_view(pipeline)
+        vector_view = (
+            _VectorView.build(embedding, coef[:, features.output_indices_[VECTORS]])
+            if embedding is not None
+            else _VectorView.empty(len(self.labels))
+        )
         for name, vectorizer, column in features.transformers_:
             if _EXPECTED_VIEWS.get(name) != column:
                 raise ValueError(f"the lean scorer cannot reproduce feature view {name!r}")
-            if isinstance(vectorizer, SifEmbedding):  # first: the word view needs its rows
-                vector_view = _VectorView.build(vectorizer, coef[:, features.output_indices_[name]])
-        for name, vectorizer, _column in features.transformers_:
-            if isinstance(vectorizer, SifEmbedding):
+            if name == VECTORS:
                 continue
             tfidf = isinstance(vectorizer, TfidfVectorizer)
             if not tfidf or not vectorizer.binary or vectorizer.norm != "l2":

@@ -223,7 +223,7 @@ _HUGE_PAGE = 2 << 20
 class Packed:
     """Arrays copied side by side into one memory region, which a kernel takes as two
     arguments and reads back with `part_u8` ... `table_f64` (a numba call pays ~65 ns to
-    dispatch each array argument: the scorer's twenty arrays would cost more than a microsecond).
+    dispatch each array argument: the scorer's nineteen arrays would cost more than a microsecond).
 
     Linux is asked to back the region with 2 MB pages (transparent huge pages; where it
     declines, plain pages do). The kernels read these tables at scattered places right

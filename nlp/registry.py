@@ -47,6 +47,7 @@ import skops.io as sio
 
 from nlp.classifier import Classifier, Thresholds
 from nlp.cues import cue_lexicon
+from nlp.features import word_vector_view
 from nlp.training import TrainingResult
 from nlp.vectors import WordVectorsError
 
@@ -115,12 +116,6 @@ def _sha256(path: Path) -> str:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def _word_vectors_digest(pipeline: Any) -> str:
-    """The digest of the word-vector table the pipeline was fitted with ("" without the view)."""
-    view = pipeline.named_steps["features"].named_transformers_.get("vectors")
-    return str(view.table_digest_) if view is not None else ""
 
 
 def _library_versions() -> dict[str, str]:
@@ -228,6 +223,7 @@ class ModelRegistry:
             try:
                 artifact = staging / ARTIFACT
                 sio.dump(result.pipeline, artifact)
+                view = word_vector_view(result.pipeline)
                 meta = ModelMeta(
                     version=version,
                     created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -240,7 +236,7 @@ class ModelRegistry:
                     evaluation=dict(evaluation or {}),
                     sources=dict(sources or {}),
                     cue_lexicon=cue_lexicon().digest,
-                    word_vectors=_word_vectors_digest(result.pipeline),
+                    word_vectors=str(view.table_digest_) if view is not None else "",
                 )
                 _write_json(staging / META, asdict(meta))
                 _fsync_dir(staging)

@@ -42,10 +42,9 @@ class WordVectorsError(ValueError):
 @dataclass(frozen=True, slots=True)
 class WordVectors:
     """The table: lemma i is ``lemma_utf8[lemma_ends[i-1]:lemma_ends[i]]``, its vector
-    ``vectors[lemma_rows[i]] * scales``. Lemmas share rows: spelling variants (売上げ and
-    売り上げ), and the rarer words chiVe had, which ja-ginza mapped onto the nearest of the
-    20,000 vectors it kept (so one row holds hundreds of unrelated rare lemmas). The view
-    therefore counts rows, not lemmas."""
+    ``vectors[lemma_rows[i]] * scales``. Lemmas share rows: the rarer words chiVe had were
+    mapped by ja-ginza onto the nearest of the 20,000 vectors it kept (跡目 onto 跡継ぎ's;
+    one row holds 564 rare lemmas). The view therefore counts rows, not lemmas."""
 
     lemma_utf8: np.ndarray  # uint8
     lemma_ends: np.ndarray  # int64
@@ -55,7 +54,7 @@ class WordVectors:
     # sha256 of the arrays (not of the file, whose zip entries carry write times): a
     # fitted view names the table it was fitted with
     digest: str
-    rows: dict[str, int] = field(compare=False, repr=False)
+    rows: dict[str, int] = field(compare=False, repr=False)  # lemma to row, from the arrays
 
     def lemmas(self) -> list[str]:
         return split_utf8(self.lemma_utf8, self.lemma_ends)
@@ -84,22 +83,22 @@ def word_vectors(path: Path = TABLE_PATH) -> WordVectors:
     for name in _ARRAYS:
         digest.update(f"{name}{arrays[name].shape}".encode())
         digest.update(np.ascontiguousarray(arrays[name]).tobytes())
-    table = WordVectors(
+    try:
+        lemmas = split_utf8(arrays["lemma_utf8"], ends)
+    except UnicodeDecodeError as exc:
+        raise WordVectorsError(f"{path}: a lemma is not UTF-8: {exc}") from exc
+    by_lemma = dict(zip(lemmas, rows.tolist(), strict=True))
+    if len(by_lemma) != len(lemmas):
+        raise WordVectorsError(f"{path}: a lemma is listed twice")
+    return WordVectors(
         arrays["lemma_utf8"],
         ends,
         rows.astype(np.int64),
         vectors,
         arrays["scales"].astype(np.float64),
         digest.hexdigest(),
-        {},
+        by_lemma,
     )
-    try:
-        table.rows.update(zip(table.lemmas(), table.lemma_rows.tolist(), strict=True))
-    except UnicodeDecodeError as exc:
-        raise WordVectorsError(f"{path}: a lemma is not UTF-8: {exc}") from exc
-    if len(table.rows) != len(table.lemma_rows):
-        raise WordVectorsError(f"{path}: a lemma is listed twice")
-    return table
 
 
 class SifEmbedding(TransformerMixin, BaseEstimator):  # type: ignore[misc]

@@ -18,7 +18,7 @@ from nlp.classifier import Classifier
 from nlp.corpus import Example, load_corpus, read_examples
 from nlp.evaluation import evaluate
 from nlp.features import as_columns, prepare
-from nlp.lean import _NOT_IN_VOCABULARY, Scores, _lemma_codes, _utf8_hash, _word_rows, _WordView
+from nlp.lean import _NOT_IN_VOCABULARY, Scores, _lemma_codes, _utf8_hash, _word_rows, _word_value, _WordView
 from nlp.native import new_table
 from nlp.normalize import normalize
 from nlp.taxonomy import OTHER, Taxonomy
@@ -296,8 +296,7 @@ def test_a_lemma_whose_hash_another_term_shares_still_finds_its_own_row() -> Non
     # candidate's bytes differ, so the lookup must walk on to the term that matches.
     view = _WordView.build(["あ", "い"], offset=100, vector_rows={"あ": 7, "い": 8})
     code = _utf8_hash(np.frombuffer("い".encode(), dtype=np.uint8), 0, 3)
-    # each value packs the term index and, above bit 32, its vector row + 1 (as the view does)
-    values = np.array([0 | (7 + 1) << 32, 1 | (8 + 1) << 32], dtype=np.int64)
+    values = np.array([_word_value(0, 7), _word_value(1, 8)], dtype=np.int64)
     table, shift = new_table(np.array([code, code], dtype=np.int64), values)
     lemmas = np.frombuffer("いあ".encode(), dtype=np.uint8)
     ends = np.array([3, 6])
