@@ -188,47 +188,40 @@ def parse(tonode: int, handle: int, data: bytes) -> int:
 
 
 @njit(cache=True, nogil=True)
-def _fields(feature: np.uint64, starts: np.ndarray, ends: np.ndarray) -> int:
-    """Split a feature CSV as MeCab's tokenizeCSV does (leading blanks skipped, quoted fields
-    with doubled quotes): ``starts``/``ends`` get the byte range of each of the first
-    ``len(starts)`` fields. Returns how many fields were found. A quoted field's range
-    still holds its doubled quotes; none of the fields we read is ever quoted in UniDic
-    except on symbols, which are skipped."""
-    wanted = starts.shape[0]
-    position = feature
-    count = 0
-    while count < wanted:
+def _next_field(position: np.uint64) -> tuple[np.uint64, np.uint64, np.uint64]:
+    """The byte range of the feature CSV field at ``position``, split as MeCab's
+    tokenizeCSV splits (leading blanks skipped, quoted fields with doubled quotes), and
+    where the next field starts (0: none follows). A quoted field's range still holds its
+    doubled quotes; none of the fields we read is ever quoted in UniDic except on symbols,
+    which are skipped. Scalars in and out: a kernel that passed arrays per token would pay
+    two atomic reference counts per array and call."""
+    byte = load_u8(position)
+    while byte == _SPACE or byte == _TAB:  # noqa: SIM109 (compiled: no tuple search)
+        position += np.uint64(1)
         byte = load_u8(position)
-        if byte == 0:
-            break
-        while byte == _SPACE or byte == _TAB:  # noqa: SIM109 (compiled: no tuple search)
-            position += np.uint64(1)
+    if byte == _QUOTE:
+        position += np.uint64(1)
+        start = position
+        while True:
             byte = load_u8(position)
-        if byte == _QUOTE:
-            position += np.uint64(1)
-            starts[count] = position
-            while True:
-                byte = load_u8(position)
-                if byte == 0:
+            if byte == 0:
+                break
+            if byte == _QUOTE:
+                if load_u8(position + np.uint64(1)) != _QUOTE:
                     break
-                if byte == _QUOTE:
-                    if load_u8(position + np.uint64(1)) != _QUOTE:
-                        break
-                    position += np.uint64(1)
                 position += np.uint64(1)
-            ends[count] = position
-            while load_u8(position) != 0 and load_u8(position) != _COMMA:
-                position += np.uint64(1)
-        else:
-            starts[count] = position
-            while load_u8(position) != 0 and load_u8(position) != _COMMA:
-                position += np.uint64(1)
-            ends[count] = position
-        count += 1
-        if load_u8(position) == 0:
-            break
-        position += np.uint64(1)  # past the comma
-    return count
+            position += np.uint64(1)
+        end = position
+        while load_u8(position) != 0 and load_u8(position) != _COMMA:
+            position += np.uint64(1)
+    else:
+        start = position
+        while load_u8(position) != 0 and load_u8(position) != _COMMA:
+            position += np.uint64(1)
+        end = position
+    if load_u8(position) == 0 or load_u8(position + np.uint64(1)) == 0:
+        return start, end, np.uint64(0)
+    return start, end, position + np.uint64(1)  # past the comma
 
 
 @njit(cache=True, nogil=True)
@@ -266,8 +259,6 @@ def _is_content(
 def walk(bos: int, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Lemma bytes, lemma ends, reading code points and (tokens, content words with a
     reading) of the node list that starts at ``bos``, parsed from ``size`` bytes."""
-    starts = np.empty(_LEMMA + 1, dtype=np.uint64)  # the fields up to the lemma
-    ends = np.empty(_LEMMA + 1, dtype=np.uint64)
     # Byte ranges of each content word's lemma and reading (a token has at least one byte).
     spans = np.empty((size, 4), dtype=np.uint64)
     count = tokens = read = lemma_size = reading_size = 0
@@ -287,17 +278,30 @@ def walk(bos: int, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nd
         if stat != _NORMAL and stat != _UNKNOWN:
             continue  # BOS / EOS
         tokens += 1
-        found = _fields(load_u64(here + np.uint64(_FEATURE)), starts, ends)
-        if found < 2 or not _is_content(starts[_POS1], ends[_POS1], starts[_POS2], ends[_POS2]):
+        # The byte ranges of the fields we read, up to the lemma.
+        zero = np.uint64(0)
+        pos1_start = pos1_end = pos2_start = pos2_end = zero
+        lemma_start = lemma_end = reading_start = reading_end = zero
+        position = load_u64(here + np.uint64(_FEATURE))
+        found = 0
+        while found <= _LEMMA and position != 0 and load_u8(position) != 0:
+            start, end, position = _next_field(position)
+            if found == _POS1:
+                pos1_start, pos1_end = start, end
+            elif found == _POS2:
+                pos2_start, pos2_end = start, end
+            elif found == _READING:
+                reading_start, reading_end = start, end
+            elif found == _LEMMA:
+                lemma_start, lemma_end = start, end
+            found += 1
+        if found < 2 or not _is_content(pos1_start, pos1_end, pos2_start, pos2_end):
             continue
         if stat == _UNKNOWN:
             lemma_start = load_u64(here + np.uint64(_SURFACE))
             lemma_end = lemma_start + np.uint64(load_u16(here + np.uint64(_LENGTH)))
             reading_start = reading_end = lemma_start  # unknown words have no reading
-        elif found > _LEMMA:
-            lemma_start, lemma_end = starts[_LEMMA], ends[_LEMMA]
-            reading_start, reading_end = starts[_READING], ends[_READING]
-        else:
+        elif found <= _LEMMA:
             continue  # a dictionary entry without a lemma: nothing to read
         # The lemma stops at the loanword gloss; a lemma that starts with it is no word.
         cut = lemma_start

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from madoguchi.settings import REPO_ROOT
-from nlp.mecab import _fields, parser
+from nlp.mecab import _next_field, parser
 from nlp.normalize import normalize
 from nlp.tokenize import lemmas, lemmas_and_reading, tagger, term_reading
 
@@ -120,15 +120,21 @@ def test_compiled_node_walk_reads_what_fugashi_reads() -> None:
 
 def test_feature_csv_is_split_as_mecab_splits_it() -> None:
     """Leading blanks skipped, quoted fields with doubled quotes, text after a closing quote
-    dropped, at most as many fields as asked for."""
-    raw = ctypes.create_string_buffer(b' a, "b""c"x,,d,e')
-    address = np.uint64(ctypes.addressof(raw))
-    starts = np.zeros(4, dtype=np.uint64)
-    ends = np.zeros(4, dtype=np.uint64)
-    assert _fields(address, starts, ends) == 4
-    fields = [raw.raw[int(s - address) : int(e - address)] for s, e in zip(starts, ends, strict=True)]
+    dropped, and no field after a trailing comma."""
+
+    def split(csv: bytes) -> list[bytes]:
+        raw = ctypes.create_string_buffer(csv)
+        address = np.uint64(ctypes.addressof(raw))
+        fields, position = [], address
+        while position != 0:
+            start, end, position = _next_field(position)
+            fields.append(raw.raw[int(start - address) : int(end - address)])
+        return fields
+
     # a quoted field's range keeps its doubled quote (no field we read is ever quoted)
-    assert fields == [b"a", b'b""c', b"", b"d"]
+    assert split(b' a, "b""c"x,,d,e') == [b"a", b'b""c', b"", b"d", b"e"]
+    assert split(b"a,") == [b"a"]
+    assert split(b"  ") == [b""]
 
 
 def test_one_mecab_parser_per_thread() -> None:
