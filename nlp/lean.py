@@ -63,9 +63,9 @@ EXPLANATION_TERMS = 6
 # The arrays of a scorer's `Packed` model, in order.
 (
     _WORD_TABLE, _WORD_UTF8, _WORD_ENDS, _CHAR_TABLE, _CHAR_SIZES, _READING_TABLE, _READING_SIZES,
-    _WEIGHTED, _BIAS, _SHOWN_CODES, _SHOWN_ENDS, _CUE_TABLE, _CUE_ROOT, _CUE_FAIL, _GROUP_ROWS,
-    _VECTOR_TABLE, _VECTOR_ROWS, _VECTORS, _VECTOR_SCALES,
-) = range(19)  # fmt: skip
+    _WEIGHTED, _BIAS, _SHOWN_CODES, _SHOWN_ENDS, _CUE_TABLE, _CUE_ROOT, _CUE_FAIL, _CUE_FILTER,
+    _GROUP_ROWS, _VECTOR_TABLE, _VECTOR_ROWS, _VECTORS, _VECTOR_SCALES,
+) = range(20)  # fmt: skip
 # The word-vector view ("vectors", nlp/vectors.py) is optional: models trained before it
 # have only the three tf-idf views.
 _EXPECTED_VIEWS = {"words": WORDS, "chars": CHARS, "reading": READING, VECTORS: WORDS}
@@ -280,7 +280,7 @@ class LeanScorer:
         per_term = [code_points(term) for term in self._shown]
         shown_codes = np.concatenate(per_term) if per_term else np.zeros(0, dtype=np.uint32)
         shown_ends = np.cumsum([len(c) for c in per_term], dtype=np.int64)
-        # What the kernels read: the tables packed into one region (in the order of the
+        # What the kernels read: the address of the tables packed into one region (in the order of the
         # _WORD_TABLE ... constants), then the scalars `_score` unpacks; `_score_text` also
         # takes the cue automaton's shifts. The automaton's group g stands for the tag in
         # row group_rows[g].
@@ -302,6 +302,7 @@ class LeanScorer:
                 (automaton.table, np.int64),
                 (automaton.root, np.int64),
                 (automaton.fail, np.int64),
+                (automaton.filter, np.int64),
                 (group_rows, np.int64),
                 (vector_view.table, np.int64),
                 (vector_view.pushes, np.float64),
@@ -309,9 +310,9 @@ class LeanScorer:
                 (vector_view.scales, np.float64),
             ]
         )
+        self._packed = packed  # the kernels read it by address: alive as long as the scorer
         self._model = (
-            packed.region,
-            packed.layout,
+            packed.address,
             lemmas.shift,
             lemmas.offset,
             chars.shift,
@@ -319,7 +320,12 @@ class LeanScorer:
             vector_view.shift,
             beta,
         )
-        self._text_model: tuple[Any, ...] = (automaton.shift, automaton.root_shift, *self._model)
+        self._text_model: tuple[Any, ...] = (
+            automaton.shift,
+            automaton.root_shift,
+            automaton.filter_shift,
+            *self._model,
+        )
 
     def score(self, prepared: Prepared, explain: bool = True) -> Scores:
         """Calibrated probabilities per label for one message."""
@@ -668,6 +674,33 @@ def _shown_terms(ranked: np.ndarray, codes: np.ndarray, ends: np.ndarray, limit:
 
 
 @njit(cache=True, nogil=True)
+def _calibrate(decision: np.ndarray, beta: float, values: np.ndarray) -> None:
+    """Write the temperature-scaled softmax of ``decision`` then ``decision`` itself into
+    ``values`` (loops: numpy's whole-array forms allocate a temporary at each step)."""
+    labels = decision.shape[0]
+    top = decision.max()
+    total = 0.0
+    for label in range(labels):
+        values[label] = np.exp(beta * (decision[label] - top))
+        total += values[label]
+    for label in range(labels):
+        values[label] /= total
+        values[labels + label] = decision[label]
+
+
+@njit(cache=True, nogil=True)
+def _rank(probabilities: np.ndarray, ranks: np.ndarray) -> None:
+    """Write the label indices into ``ranks``, most probable first; ties keep label order
+    (an insertion sort: ten labels, no allocation)."""
+    for label in range(probabilities.shape[0]):
+        at = label
+        while at > 0 and probabilities[ranks[at - 1]] < probabilities[label]:
+            ranks[at] = ranks[at - 1]
+            at -= 1
+        ranks[at] = label
+
+
+@njit(cache=True, nogil=True)
 def _score(
     lemma_bytes: np.ndarray,
     lemma_ends: np.ndarray,
@@ -683,18 +716,18 @@ def _score(
     probable first) then the rows of the explaining terms into ``ranks``; returns how many
     terms explain. Lemmas come first, surface n-grams only when no lemma pushed towards the
     top label (readings mean nothing to a person)."""
-    region, layout, word_shift, word_offset, char_shift, reading_shift, vector_shift, beta = model
-    word_table = table_i64(region, layout, _WORD_TABLE)
-    word_utf8 = part_u8(region, layout, _WORD_UTF8)
-    word_ends = part_i64(region, layout, _WORD_ENDS)
-    char_table = table_i64(region, layout, _CHAR_TABLE)
-    char_sizes = part_i64(region, layout, _CHAR_SIZES)
-    reading_table = table_i64(region, layout, _READING_TABLE)
-    reading_sizes = part_i64(region, layout, _READING_SIZES)
-    weighted = table_f64(region, layout, _WEIGHTED)
-    shown_codes = part_u32(region, layout, _SHOWN_CODES)
-    shown_ends = part_i64(region, layout, _SHOWN_ENDS)
-    decision = part_f64(region, layout, _BIAS).copy()
+    region, word_shift, word_offset, char_shift, reading_shift, vector_shift, beta = model
+    word_table = table_i64(region, _WORD_TABLE)
+    word_utf8 = part_u8(region, _WORD_UTF8)
+    word_ends = part_i64(region, _WORD_ENDS)
+    char_table = table_i64(region, _CHAR_TABLE)
+    char_sizes = part_i64(region, _CHAR_SIZES)
+    reading_table = table_i64(region, _READING_TABLE)
+    reading_sizes = part_i64(region, _READING_SIZES)
+    weighted = table_f64(region, _WEIGHTED)
+    shown_codes = part_u32(region, _SHOWN_CODES)
+    shown_ends = part_i64(region, _SHOWN_ENDS)
+    decision = part_f64(region, _BIAS).copy()
     codes = _lemma_codes(lemma_bytes, lemma_ends)
     words, known_vectors = _word_rows(
         lemma_bytes, lemma_ends, codes, tag_rows, word_table, word_shift, word_utf8, word_ends, word_offset
@@ -705,19 +738,15 @@ def _score(
     _add_view(chars, weighted, decision)
     _add_view(readings, weighted, decision)
     _add_vectors(
-        _vector_rows(codes, known_vectors, table_i64(region, layout, _VECTOR_TABLE), vector_shift),
-        table_f64(region, layout, _VECTOR_ROWS),
-        table_i8(region, layout, _VECTORS),
-        part_f64(region, layout, _VECTOR_SCALES),
+        _vector_rows(codes, known_vectors, table_i64(region, _VECTOR_TABLE), vector_shift),
+        table_f64(region, _VECTOR_ROWS),
+        table_i8(region, _VECTORS),
+        part_f64(region, _VECTOR_SCALES),
         decision,
     )
-    top = decision.max()
-    probabilities = np.exp(beta * (decision - top))
-    probabilities /= probabilities.sum()
     labels = decision.shape[0]
-    values[:labels] = probabilities
-    values[labels:] = decision
-    ranks[:labels] = np.argsort(-probabilities, kind="mergesort")  # stable: ties keep label order
+    _calibrate(decision, beta, values)
+    _rank(values[:labels], ranks)
     if explanation_terms == 0:
         return 0
     label = int(np.argmax(decision))
@@ -739,15 +768,17 @@ def _score_text(
     ranks: np.ndarray,
     cue_shift: int,
     cue_root_shift: int,
+    cue_filter_shift: int,
     *model: Any,  # LeanScorer._model (LeanScorer._text_model holds all from cue_shift on)
 ) -> int:
     """`_score` of the message ``utf8``, parsed by MeCab (`nlp.mecab.parse`) here; -1 if
     MeCab failed."""
-    region, layout = model[0], model[1]
-    cue_table = table_i64(region, layout, _CUE_TABLE)
-    cue_root = table_i64(region, layout, _CUE_ROOT)
-    cue_fail = part_i64(region, layout, _CUE_FAIL)
-    group_rows = part_i64(region, layout, _GROUP_ROWS)
+    region = model[0]
+    cue_table = table_i64(region, _CUE_TABLE)
+    cue_root = table_i64(region, _CUE_ROOT)
+    cue_fail = part_i64(region, _CUE_FAIL)
+    cue_filter = part_i64(region, _CUE_FILTER)
+    group_rows = part_i64(region, _GROUP_ROWS)
     bos = parse(tonode, handle, utf8)
     if bos == 0:
         return -1
@@ -756,8 +787,8 @@ def _score_text(
     text = np.empty(size, dtype=np.uint32)  # a bound: bytes >= code points
     text = text[: decode_utf8(start, start + np.uint64(size), text, 0)]
     lemma_bytes, lemma_ends, reading, _ = walk(bos, size)
-    mask = match_mask(text, cue_table, cue_shift, cue_root, cue_root_shift, cue_fail)
-    mask |= match_mask(reading, cue_table, cue_shift, cue_root, cue_root_shift, cue_fail)
+    automaton = (cue_table, cue_shift, cue_root, cue_root_shift, cue_fail, cue_filter, cue_filter_shift)
+    mask = match_mask(text, *automaton) | match_mask(reading, *automaton)
     tag_rows = np.empty(group_rows.shape[0], dtype=np.int64)
     tags = 0
     for group in range(group_rows.shape[0]):

@@ -15,8 +15,8 @@ side, so a probe reads one cache line; key 0 marks an empty slot. Its size is a 
 two, at most half full, and a key's first slot is its Fibonacci hash (the top bits of
 key * 2^64/phi).
 
-`Packed` holds a model's tables in one region on huge pages, which a kernel takes as two
-arguments and views with `part_u8` ... `table_f64`.
+`Packed` holds a model's tables in one region on huge pages, which a kernel takes as one
+address and views with `part_u8` ... `table_f64`.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from llvmlite import ir
 from numba import njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic
+from numba.np.numpy_support import carray
 
 _I32 = ir.IntType(32)
 _BYTE_POINTER = ir.IntType(8).as_pointer()
@@ -104,12 +105,26 @@ def _caller() -> Any:
     return call
 
 
+def _pointer() -> Any:
+    """An intrinsic that makes an address a ``void*``, for ``numba.carray``."""
+
+    @intrinsic
+    def pointer(typingctx: Any, address: Any) -> Any:
+        def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+            return builder.inttoptr(args[0], _BYTE_POINTER)
+
+        return types.voidptr(types.uint64), codegen
+
+    return pointer
+
+
 load_u8 = _loader(8)
 load_u16 = _loader(16)
 load_u64 = _loader(64)
 prefetch = _prefetcher()
 buffer_address = _addresser()
 call_c3 = _caller()
+_as_pointer = _pointer()
 
 
 CODE_POINT_BITS = 21  # every Unicode code point fits in 21 bits
@@ -221,19 +236,27 @@ _HUGE_PAGE = 2 << 20
 
 @dataclass(frozen=True, slots=True)
 class Packed:
-    """Arrays copied side by side into one memory region, which a kernel takes as two
-    arguments and reads back with `part_u8` ... `table_f64` (a numba call pays ~65 ns to
-    dispatch each array argument: the scorer's nineteen arrays would cost more than a microsecond).
+    """Arrays copied side by side into one memory region, which a kernel takes as one
+    integer, its address, and reads back with `part_u8` ... `table_f64`.
 
-    Linux is asked to back the region with 2 MB pages (transparent huge pages; where it
-    declines, plain pages do). The kernels read these tables at scattered places right
-    after MeCab has run and evicted the page-table entries: with 4 KB pages nearly every
-    read would also wait for a page walk. numpy asks for huge pages only from 4 MB. The
-    region is rounded up to whole 2 MB pages (only whole ones are granted), so a model
-    keeps up to 2 MB more resident than its tables need."""
+    An address, not arrays: a numba call pays ~65 ns to dispatch each array argument, and
+    inside compiled code every view of an NRT array and every call that takes one
+    increments and decrements its reference count atomically (a few hundred atomic
+    operations per message for twenty arrays). Views made with ``carray`` from a raw
+    pointer have no reference count. The owner of a `Packed` (`nlp.lean.LeanScorer`) keeps
+    it alive for as long as a kernel may read it.
 
-    region: np.ndarray  # uint8
-    layout: np.ndarray  # int64 (arrays, 3): byte offset, byte length, columns (0 if 1-D)
+    The region opens with the layout: per array its byte offset, byte length and columns
+    (0 if 1-D), as int64; then the arrays, each on its own cache line. Linux is asked to
+    back the region with 2 MB pages (transparent huge pages; where it declines, plain pages
+    do). The kernels read these tables at scattered places right after MeCab has run and
+    evicted the page-table entries: with 4 KB pages nearly every read would also wait for a
+    page walk. numpy asks for huge pages only from 4 MB. The region is rounded up to whole
+    2 MB pages (only whole ones are granted), so a model keeps up to 2 MB more resident
+    than its tables need."""
+
+    region: np.ndarray  # uint8, layout then arrays
+    layout: np.ndarray  # int64 (arrays, 3), a view of the region's start
 
     @classmethod
     def of(cls, arrays: Sequence[tuple[np.ndarray, type[np.generic]]]) -> Packed:
@@ -242,8 +265,9 @@ class Packed:
             if array.dtype != dtype or array.ndim > 2:
                 raise ValueError(f"cannot pack a {array.ndim}-D {array.dtype} array as {dtype.__name__}")
         contiguous = [np.ascontiguousarray(array) for array, _ in arrays]
-        sizes = [-(-array.nbytes // 64) * 64 for array in contiguous]  # each on its own cache line
-        total = -(-max(sum(sizes), 1) // _HUGE_PAGE) * _HUGE_PAGE
+        header = _whole_lines(len(contiguous) * _LAYOUT_COLUMNS * 8)
+        sizes = [_whole_lines(array.nbytes) for array in contiguous]
+        total = -(-(header + sum(sizes)) // _HUGE_PAGE) * _HUGE_PAGE
         # Private: shared anonymous memory is shmem, which gets no huge pages by default.
         region = mmap.mmap(-1, total + _HUGE_PAGE, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
         raw = np.frombuffer(region, dtype=np.uint8)  # the array keeps the region alive
@@ -253,13 +277,18 @@ class Packed:
             with contextlib.suppress(OSError):  # no transparent huge pages: plain pages do
                 region.madvise(advice, start, total)
         raw = raw[start : start + total]
-        layout = np.zeros((len(contiguous), 3), dtype=np.int64)
-        offset = 0
+        layout = raw[: len(contiguous) * _LAYOUT_COLUMNS * 8].view(np.int64).reshape(-1, _LAYOUT_COLUMNS)
+        offset = header
         for k, (array, size) in enumerate(zip(contiguous, sizes, strict=True)):
             raw[offset : offset + array.nbytes] = array.reshape(-1).view(np.uint8)
             layout[k] = offset, array.nbytes, array.shape[1] if array.ndim == 2 else 0
             offset += size
         return cls(raw, layout)
+
+    @property
+    def address(self) -> int:
+        """What a kernel takes: the region's address."""
+        return int(self.region.ctypes.data)
 
     def part(self, k: int, dtype: type[np.generic]) -> np.ndarray:
         """Array ``k`` as Python sees it (the kernels use the functions below)."""
@@ -268,44 +297,63 @@ class Packed:
         return flat.reshape(-1, columns) if columns else flat
 
 
-@njit(cache=True, nogil=True)
-def part_u8(region: np.ndarray, layout: np.ndarray, k: int) -> np.ndarray:
-    """The bytes of array ``k`` of a `Packed` region."""
-    offset = layout[k, 0]
-    return region[offset : offset + layout[k, 1]]
+_LAYOUT_COLUMNS = 3
+
+
+def _whole_lines(size: int) -> int:
+    """``size`` bytes rounded up to whole 64-byte cache lines."""
+    return -(-size // 64) * 64
 
 
 @njit(cache=True, nogil=True)
-def table_i8(region: np.ndarray, layout: np.ndarray, k: int) -> np.ndarray:
+def _entry(region: int, k: int) -> tuple[np.uint64, int, int]:
+    """The address, byte length and columns of array ``k`` of the `Packed` region at ``region``."""
+    row = np.uint64(region) + np.uint64(k * _LAYOUT_COLUMNS * 8)
+    offset, size = load_u64(row), load_u64(row + np.uint64(8))
+    return np.uint64(region) + offset, int(size), int(load_u64(row + np.uint64(16)))
+
+
+@njit(cache=True, nogil=True)
+def part_u8(region: int, k: int) -> np.ndarray:
+    """The bytes of array ``k`` of the `Packed` region at address ``region``."""
+    start, size, _ = _entry(region, k)
+    return carray(_as_pointer(start), (size,), np.uint8)
+
+
+@njit(cache=True, nogil=True)
+def part_u32(region: int, k: int) -> np.ndarray:
+    start, size, _ = _entry(region, k)
+    return carray(_as_pointer(start), (size // 4,), np.uint32)
+
+
+@njit(cache=True, nogil=True)
+def part_i64(region: int, k: int) -> np.ndarray:
+    start, size, _ = _entry(region, k)
+    return carray(_as_pointer(start), (size // 8,), np.int64)
+
+
+@njit(cache=True, nogil=True)
+def part_f64(region: int, k: int) -> np.ndarray:
+    start, size, _ = _entry(region, k)
+    return carray(_as_pointer(start), (size // 8,), np.float64)
+
+
+@njit(cache=True, nogil=True)
+def table_i8(region: int, k: int) -> np.ndarray:
     """Array ``k`` as an int8 matrix."""
-    flat = part_u8(region, layout, k).view(np.int8)
-    return flat.reshape((flat.shape[0] // layout[k, 2], layout[k, 2]))
+    start, size, columns = _entry(region, k)
+    return carray(_as_pointer(start), (size // columns, columns), np.int8)
 
 
 @njit(cache=True, nogil=True)
-def part_u32(region: np.ndarray, layout: np.ndarray, k: int) -> np.ndarray:
-    return part_u8(region, layout, k).view(np.uint32)
-
-
-@njit(cache=True, nogil=True)
-def part_i64(region: np.ndarray, layout: np.ndarray, k: int) -> np.ndarray:
-    return part_u8(region, layout, k).view(np.int64)
-
-
-@njit(cache=True, nogil=True)
-def part_f64(region: np.ndarray, layout: np.ndarray, k: int) -> np.ndarray:
-    return part_u8(region, layout, k).view(np.float64)
-
-
-@njit(cache=True, nogil=True)
-def table_i64(region: np.ndarray, layout: np.ndarray, k: int) -> np.ndarray:
+def table_i64(region: int, k: int) -> np.ndarray:
     """Array ``k`` as an int64 matrix."""
-    flat = part_i64(region, layout, k)
-    return flat.reshape((flat.shape[0] // layout[k, 2], layout[k, 2]))
+    start, size, columns = _entry(region, k)
+    return carray(_as_pointer(start), (size // 8 // columns, columns), np.int64)
 
 
 @njit(cache=True, nogil=True)
-def table_f64(region: np.ndarray, layout: np.ndarray, k: int) -> np.ndarray:
+def table_f64(region: int, k: int) -> np.ndarray:
     """Array ``k`` as a float64 matrix."""
-    flat = part_f64(region, layout, k)
-    return flat.reshape((flat.shape[0] // layout[k, 2], layout[k, 2]))
+    start, size, columns = _entry(region, k)
+    return carray(_as_pointer(start), (size // 8 // columns, columns), np.float64)
