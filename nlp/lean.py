@@ -395,7 +395,8 @@ def _utf8_hash(data: np.ndarray, start: int, end: int) -> np.int64:
 @njit(cache=True, nogil=True)
 def _distinct(found: np.ndarray, count: int) -> np.ndarray:
     """The distinct values of ``found[:count]``, sorted (binary tf: each term counts once)."""
-    found = np.sort(found[:count])
+    found = found[:count]
+    found.sort()  # in place: np.sort would copy
     distinct = 0
     for k in range(count):
         if k == 0 or found[k] != found[k - 1]:
@@ -542,13 +543,14 @@ def _prefetch_row(weighted: np.ndarray, row: np.int64) -> None:
 
 
 @njit(cache=True, nogil=True)
-def _add_view(rows: np.ndarray, weighted: np.ndarray, decision: np.ndarray) -> None:
-    """Add one l2-normalised view (its distinct weight rows) to ``decision``."""
+def _add_view(rows: np.ndarray, weighted: np.ndarray, decision: np.ndarray, total: np.ndarray) -> None:
+    """Add one l2-normalised view (its distinct weight rows) to ``decision``; ``total`` is
+    scratch of one value per label (one array for every view: each costs an allocation)."""
     count = rows.shape[0]
     if count == 0:
         return
     labels = decision.shape[0]
-    total = np.zeros(labels)
+    total[:] = 0.0
     norm = 0.0
     for k in range(min(count, _LOOKAHEAD)):
         _prefetch_row(weighted, rows[k])
@@ -583,7 +585,12 @@ def _vector_rows(codes: np.ndarray, known: np.ndarray, table: np.ndarray, shift:
 
 @njit(cache=True, nogil=True)
 def _add_vectors(
-    rows: np.ndarray, pushes: np.ndarray, vectors: np.ndarray, scales: np.ndarray, decision: np.ndarray
+    rows: np.ndarray,
+    pushes: np.ndarray,
+    vectors: np.ndarray,
+    scales: np.ndarray,
+    decision: np.ndarray,
+    total: np.ndarray,
 ) -> None:
     """Add the word-vector view to ``decision``: the rows' weighted pushes, divided by the
     length of the weighted sum of their vectors (int8 codes, then times each dimension's
@@ -594,7 +601,7 @@ def _add_vectors(
         _prefetch_lines(pushes, row)
         _prefetch_lines(vectors, row)
     labels = decision.shape[0]
-    total = np.zeros(labels)
+    total[:] = 0.0
     summed = np.zeros(vectors.shape[1])
     for row in rows:
         weight = pushes[row, labels]
@@ -602,8 +609,10 @@ def _add_vectors(
             total[label] += pushes[row, label]
         for k in range(vectors.shape[1]):
             summed[k] += weight * vectors[row, k]
-    summed *= scales
-    length = np.sqrt(np.sum(summed * summed))
+    length = 0.0
+    for k in range(vectors.shape[1]):
+        length += (summed[k] * scales[k]) ** 2
+    length = np.sqrt(length)
     if length > 0:
         for label in range(labels):
             decision[label] += total[label] / length
@@ -619,17 +628,22 @@ def _prefetch_lines(matrix: np.ndarray, row: np.int64) -> None:
 
 @njit(cache=True, nogil=True)
 def _ranked(rows: np.ndarray, weighted: np.ndarray, label: int) -> np.ndarray:
-    """``rows`` that push towards ``label``, strongest first."""
+    """``rows`` that push towards ``label``, strongest first (ties keep the order of
+    ``rows``): an insertion sort, as a message has few rows and argsort allocates thrice."""
+    ranked = np.empty(rows.shape[0], dtype=np.int64)
     pushes = np.empty(rows.shape[0])
-    for k in range(rows.shape[0]):
-        pushes[k] = weighted[rows[k], label]
-    order = np.argsort(-pushes, kind="mergesort")
     kept = 0
-    for k in order:
-        if pushes[k] <= 0:
-            break
+    for row in rows:
+        push = weighted[row, label]
+        if push <= 0:
+            continue
+        at = kept
+        while at > 0 and pushes[at - 1] < push:
+            pushes[at], ranked[at] = pushes[at - 1], ranked[at - 1]
+            at -= 1
+        pushes[at], ranked[at] = push, row
         kept += 1
-    return rows[order[:kept]]
+    return ranked[:kept]
 
 
 @njit(cache=True, nogil=True)
@@ -734,15 +748,17 @@ def _score(
     )
     chars = _ngram_rows(text, char_sizes, char_table, char_shift)
     readings = _ngram_rows(reading, reading_sizes, reading_table, reading_shift)
-    _add_view(words, weighted, decision)
-    _add_view(chars, weighted, decision)
-    _add_view(readings, weighted, decision)
+    total = np.empty(decision.shape[0])  # scratch of the views
+    _add_view(words, weighted, decision, total)
+    _add_view(chars, weighted, decision, total)
+    _add_view(readings, weighted, decision, total)
     _add_vectors(
         _vector_rows(codes, known_vectors, table_i64(region, _VECTOR_TABLE), vector_shift),
         table_f64(region, _VECTOR_ROWS),
         table_i8(region, _VECTORS),
         part_f64(region, _VECTOR_SCALES),
         decision,
+        total,
     )
     labels = decision.shape[0]
     _calibrate(decision, beta, values)
