@@ -13,7 +13,7 @@ Hence the layout: a transition's slot also holds the target's mask and failure l
 cache line per character instead of three), and the root's transitions, where most
 characters are read, have a small table of their own that stays cached. Most probes from
 the other states find no transition (two in three, over the corpus): a bit per hash
-(`TransitionFilter`, 32 KB, which stays cached where the 1 MB table does not) answers most
+(`MaskAutomaton.filter`, 32 KB, which stays cached where the 1 MB table does not) answers most
 of those without reading the table.
 """
 

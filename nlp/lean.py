@@ -280,9 +280,9 @@ class LeanScorer:
         per_term = [code_points(term) for term in self._shown]
         shown_codes = np.concatenate(per_term) if per_term else np.zeros(0, dtype=np.uint32)
         shown_ends = np.cumsum([len(c) for c in per_term], dtype=np.int64)
-        # What the kernels read: the address of the tables packed into one region (in the order of the
-        # _WORD_TABLE ... constants), then the scalars `_score` unpacks; `_score_text` also
-        # takes the cue automaton's shifts. The automaton's group g stands for the tag in
+        # What the kernels read: the address of the tables packed into one region (in the
+        # order of the _WORD_TABLE ... constants), then the scalars `_score` unpacks;
+        # `_score_text` also takes the cue automaton's shifts. The automaton's group g stands for the tag in
         # row group_rows[g].
         chars, reading, automaton = ngram_views["chars"], ngram_views["reading"], cues.automaton
         group_rows = np.array([self._tags.get(t, -1) for t in cues.group_tags], dtype=np.int64)
@@ -628,22 +628,17 @@ def _prefetch_lines(matrix: np.ndarray, row: np.int64) -> None:
 
 @njit(cache=True, nogil=True)
 def _ranked(rows: np.ndarray, weighted: np.ndarray, label: int) -> np.ndarray:
-    """``rows`` that push towards ``label``, strongest first (ties keep the order of
-    ``rows``): an insertion sort, as a message has few rows and argsort allocates thrice."""
+    """``rows`` that push towards ``label``, strongest first (ties keep the order of ``rows``)."""
+    pushes = weighted[:, label]
     ranked = np.empty(rows.shape[0], dtype=np.int64)
-    pushes = np.empty(rows.shape[0])
     kept = 0
     for row in rows:
-        push = weighted[row, label]
-        if push <= 0:
-            continue
-        at = kept
-        while at > 0 and pushes[at - 1] < push:
-            pushes[at], ranked[at] = pushes[at - 1], ranked[at - 1]
-            at -= 1
-        pushes[at], ranked[at] = push, row
-        kept += 1
-    return ranked[:kept]
+        if pushes[row] > 0:
+            ranked[kept] = row
+            kept += 1
+    ranked = ranked[:kept]
+    _order_by(pushes, ranked)
+    return ranked
 
 
 @njit(cache=True, nogil=True)
@@ -703,15 +698,16 @@ def _calibrate(decision: np.ndarray, beta: float, values: np.ndarray) -> None:
 
 
 @njit(cache=True, nogil=True)
-def _rank(probabilities: np.ndarray, ranks: np.ndarray) -> None:
-    """Write the label indices into ``ranks``, most probable first; ties keep label order
-    (an insertion sort: ten labels, no allocation)."""
-    for label in range(probabilities.shape[0]):
-        at = label
-        while at > 0 and probabilities[ranks[at - 1]] < probabilities[label]:
-            ranks[at] = ranks[at - 1]
+def _order_by(keys: np.ndarray, items: np.ndarray) -> None:
+    """Sort ``items``, indices into ``keys``, in place by descending key; ties keep their
+    order. An insertion sort: a message has few labels and terms, and argsort allocates."""
+    for k in range(1, items.shape[0]):
+        item = items[k]
+        at = k
+        while at > 0 and keys[items[at - 1]] < keys[item]:
+            items[at] = items[at - 1]
             at -= 1
-        ranks[at] = label
+        items[at] = item
 
 
 @njit(cache=True, nogil=True)
@@ -762,7 +758,9 @@ def _score(
     )
     labels = decision.shape[0]
     _calibrate(decision, beta, values)
-    _rank(values[:labels], ranks)
+    for k in range(labels):
+        ranks[k] = k
+    _order_by(values[:labels], ranks[:labels])  # most probable first, ties in label order
     if explanation_terms == 0:
         return 0
     label = int(np.argmax(decision))

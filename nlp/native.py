@@ -265,9 +265,11 @@ class Packed:
             if array.dtype != dtype or array.ndim > 2:
                 raise ValueError(f"cannot pack a {array.ndim}-D {array.dtype} array as {dtype.__name__}")
         contiguous = [np.ascontiguousarray(array) for array, _ in arrays]
-        header = _whole_lines(len(contiguous) * _LAYOUT_COLUMNS * 8)
-        sizes = [_whole_lines(array.nbytes) for array in contiguous]
-        total = -(-(header + sum(sizes)) // _HUGE_PAGE) * _HUGE_PAGE
+        layout_bytes = len(contiguous) * _LAYOUT_COLUMNS * 8
+        # The layout and each array on cache lines of their own.
+        sizes = [_round_up(array.nbytes, _CACHE_LINE) for array in contiguous]
+        header = _round_up(layout_bytes, _CACHE_LINE)
+        total = _round_up(max(header + sum(sizes), 1), _HUGE_PAGE)
         # Private: shared anonymous memory is shmem, which gets no huge pages by default.
         region = mmap.mmap(-1, total + _HUGE_PAGE, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
         raw = np.frombuffer(region, dtype=np.uint8)  # the array keeps the region alive
@@ -277,7 +279,7 @@ class Packed:
             with contextlib.suppress(OSError):  # no transparent huge pages: plain pages do
                 region.madvise(advice, start, total)
         raw = raw[start : start + total]
-        layout = raw[: len(contiguous) * _LAYOUT_COLUMNS * 8].view(np.int64).reshape(-1, _LAYOUT_COLUMNS)
+        layout = raw[:layout_bytes].view(np.int64).reshape(-1, _LAYOUT_COLUMNS)
         offset = header
         for k, (array, size) in enumerate(zip(contiguous, sizes, strict=True)):
             raw[offset : offset + array.nbytes] = array.reshape(-1).view(np.uint8)
@@ -298,11 +300,12 @@ class Packed:
 
 
 _LAYOUT_COLUMNS = 3
+_CACHE_LINE = 64
 
 
-def _whole_lines(size: int) -> int:
-    """``size`` bytes rounded up to whole 64-byte cache lines."""
-    return -(-size // 64) * 64
+def _round_up(size: int, unit: int) -> int:
+    """``size`` bytes rounded up to whole ``unit``s."""
+    return -(-size // unit) * unit
 
 
 @njit(cache=True, nogil=True)

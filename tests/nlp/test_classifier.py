@@ -18,7 +18,16 @@ from nlp.classifier import Classifier
 from nlp.corpus import Example, load_corpus, read_examples
 from nlp.evaluation import evaluate
 from nlp.features import as_columns, prepare
-from nlp.lean import _NOT_IN_VOCABULARY, Scores, _lemma_codes, _utf8_hash, _word_rows, _word_value, _WordView
+from nlp.lean import (
+    _NOT_IN_VOCABULARY,
+    Scores,
+    _lemma_codes,
+    _ranked,
+    _utf8_hash,
+    _word_rows,
+    _word_value,
+    _WordView,
+)
 from nlp.native import new_table
 from nlp.normalize import normalize
 from nlp.taxonomy import OTHER, Taxonomy
@@ -186,6 +195,22 @@ def test_one_call_path_equals_the_prepared_path(classifier: Classifier) -> None:
         prepared = prepare(text)
         assert classifier._scorer.score_text(prepared.normalized) == classifier._scorer.score(prepared)
         assert classifier.classify_text(prepared.normalized) == classifier.classify(prepared)
+
+
+def test_labels_and_explaining_terms_are_ranked_by_a_stable_descending_sort(classifier: Classifier) -> None:
+    """The kernel's own insertion sorts agree with Python's stable sort: labels by
+    probability (ties in label order), and explaining rows by push (ties in row order,
+    rows that push away or not at all left out)."""
+    rng = np.random.default_rng(0)
+    weighted = rng.integers(-2, 3, size=(40, 3)).astype(np.float64)  # many ties, zeros and negatives
+    for label in range(3):
+        rows = rng.permutation(40)[:25].astype(np.int64)
+        expected = [int(r) for r in sorted(rows, key=lambda r: -weighted[r, label]) if weighted[r, label] > 0]
+        assert _ranked(rows, weighted, label).tolist() == expected
+    for text in ["後継者がいない", "あ", "xyzzy", "資金繰りと人手不足と事業承継"]:
+        scores = classifier._scorer.score_text(normalize(text))
+        p = scores.probabilities
+        assert scores.order == tuple(sorted(range(len(p)), key=lambda i: -p[i]))
 
 
 def test_threads_understand_at_once_as_one_at_a_time(understander: Understander) -> None:
